@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowrx-read: print the records of flow files as text, CSV or JSON lines.
+ *
+ * Reads files (-r) and directories (-R, oldest file first) once, or follows
+ * them like tail -f (-f): poll the newest file for new blocks and move on to
+ * the next file of its directory when the current one is finished (END
+ * block) or abandoned (no END, a newer file exists and it stopped growing:
+ * the collector crashed and restarted). Records go to stdout; warnings and
+ * the summary go to stderr, so CSV and JSON output stays clean.
+ * Needs no DPDK: links the core library only.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ffile.h"
+#include "flowrec.h"
+#include "fmt.h"
+
+#ifndef FRX_VERSION
+#define FRX_VERSION "dev"
+#endif
+
+#define PROG "flowrx-read"
+#define STDOUT_BUF_SIZE (1u << 20)
+#define POLL_MS 200        /* follow: pause between polls when nothing is new */
+#define STALL_MS 2000      /* follow: give up a file without END after this long without growth */
+#define RELIST_MS 5000     /* follow: re-read a directory at least this often */
+
+/* Set by SIGINT/SIGTERM; the only global. */
+static volatile sig_atomic_t quit;
+
+struct input {
+	const char *path;
+	bool is_dir;
+};
+
+struct options {
+	enum frx_fmt fmt;
+	bool follow;
+	bool quiet;
+	struct input *inputs;
+	int nb_inputs;
+};
+
+/* A directory (or, without one, a single file) being followed. */
+struct follower {
+	char *dir;                      /* NULL: follow one file until its END */
+	char *path;                     /* current file; NULL before the first */
+	struct frx_ffile_reader *r;     /* NULL: current file done, waiting for the next */
+	uint64_t cur_created_ns;        /* sort key of the current/last file... */
+	bool has_current;               /* ...valid once a file was current */
+	uint64_t size_seen;
+	uint64_t grew_ms;               /* monotonic time the file last grew */
+	char **list;                    /* cached directory listing */
+	int list_n;
+	bool have_list;
+	struct timespec dir_mtime;
+	uint64_t listed_ms;
+	bool finished;
+};
+
+struct app {
+	const struct options *opt;
+	uint64_t records;
+	uint64_t blocks;
+	uint64_t files;
+	uint64_t bad_blocks;            /* torn tails and skipped corrupt regions */
+	int status;                     /* exit status */
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static uint64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void
+sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	/* A signal cuts the sleep short; the caller checks quit. */
+	nanosleep(&ts, NULL);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Directory part of a path, malloc'd: "." for a bare name. */
+static char *
+dir_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+static bool
+is_flow_file_name(const char *name)
+{
+	size_t len = strlen(name);
+	size_t plen = strlen(FRX_FILE_PREFIX), slen = strlen(FRX_FILE_SUFFIX);
+
+	return len > plen + slen && strncmp(name, FRX_FILE_PREFIX, plen) == 0 &&
+	       strcmp(name + len - slen, FRX_FILE_SUFFIX) == 0;
+}
+
+static void
+warn_open(struct app *app, const char *path, int err)
+{
+	if (err == EINVAL)
+		fprintf(stderr, PROG ": %s: not a flowrx file, or written by an unsupported version\n",
+			path);
+	else
+		fprintf(stderr, PROG ": cannot open %s: %s\n", path, strerror(err));
+	app->status = 1;
+}
+
+static void
+warn_torn(struct app *app, const char *path, uint64_t offset)
+{
+	fprintf(stderr, PROG ": torn block at end of %s offset %" PRIu64 ": incomplete write (crash?), skipped\n",
+		path, offset);
+	app->bad_blocks++;
+}
+
+static void
+print_block(struct app *app, const struct frx_block_hdr *hdr, const void *payload)
+{
+	const struct frx_flowrec *recs = payload;
+
+	app->blocks++;
+	if (hdr->type != FRX_BLOCK_FLOWS)
+		return; /* STATS and future types: nothing to print yet */
+	for (uint32_t i = 0; i < hdr->record_count; i++)
+		frx_fmt_record(app->opt->fmt, &recs[i], stdout);
+	app->records += hdr->record_count;
+}
+
+/*
+ * Print every block available now. Returns how reading stopped:
+ * FRX_READ_EOF, FRX_READ_AGAIN (also when interrupted), FRX_READ_TORN or
+ * FRX_READ_ERROR. *progress is set if a block was read.
+ */
+static enum frx_read_status
+drain(struct app *app, struct frx_ffile_reader *r, const char *path, bool *progress)
+{
+	for (;;) {
+		const struct frx_block_hdr *hdr;
+		const void *payload;
+		uint64_t offset = frx_ffile_offset(r), skipped0, skipped1, bytes0, bytes1;
+		enum frx_read_status st;
+
+		if (quit)
+			return FRX_READ_AGAIN;
+		frx_ffile_skipped(r, &skipped0, &bytes0);
+		st = frx_ffile_next(r, &hdr, &payload);
+		frx_ffile_skipped(r, &skipped1, &bytes1);
+		if (skipped1 != skipped0) {
+			fprintf(stderr, PROG ": corrupt data in %s at offset %" PRIu64 " (%" PRIu64
+					     " bytes), skipped\n",
+				path, offset, bytes1 - bytes0);
+			app->bad_blocks += skipped1 - skipped0;
+		}
+		if (st != FRX_READ_BLOCK)
+			return st;
+		*progress = true;
+		print_block(app, hdr, payload);
+	}
+}
+
+/* Read one file once, as far as it goes. */
+static void
+read_file(struct app *app, const char *path)
+{
+	struct frx_ffile_reader *r = frx_ffile_open(path);
+	enum frx_read_status st;
+	bool progress = false;
+
+	if (r == NULL) {
+		warn_open(app, path, errno);
+		return;
+	}
+	app->files++;
+	st = drain(app, r, path, &progress);
+	if (st == FRX_READ_TORN && !quit) {
+		warn_torn(app, path, frx_ffile_offset(r));
+	} else if (st == FRX_READ_ERROR) {
+		fprintf(stderr, PROG ": reading %s: %s\n", path, strerror(errno));
+		app->status = 1;
+	}
+	/* FRX_READ_AGAIN: no END block, a file still being written or left by
+	 * a crash; every complete block was read. */
+	frx_ffile_close(r);
+}
+
+/* The flow files of a directory, oldest first; -1 (reported) on error. */
+static int
+list_dir(struct app *app, const char *dir, char ***paths)
+{
+	int n = frx_ffile_list_dir(dir, paths);
+
+	if (n < 0) {
+		fprintf(stderr, PROG ": cannot read directory %s: %s\n", dir, strerror(-n));
+		app->status = 1;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ follow */
+
+static void
+follower_close_current(struct follower *f)
+{
+	frx_ffile_close(f->r);
+	f->r = NULL;
+}
+
+/* Make path (malloc'd, taken over) the current file and open it. */
+static void
+follower_open(struct app *app, struct follower *f, char *path)
+{
+	struct stat st;
+
+	free(f->path);
+	f->path = path;
+	f->has_current = true;
+	f->r = frx_ffile_open(path);
+	if (f->r == NULL) {
+		/* The name stays current, so the next lookup moves past it. */
+		warn_open(app, path, errno);
+		return;
+	}
+	app->files++;
+	f->cur_created_ns = frx_ffile_header(f->r)->created_ns;
+	f->size_seen = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	f->grew_ms = monotonic_ms();
+}
+
+static bool
+header_created_ns(const char *path, uint64_t *created_ns)
+{
+	struct frx_ffile_reader *r = frx_ffile_open(path);
+
+	if (r == NULL)
+		return false;
+	*created_ns = frx_ffile_header(r)->created_ns;
+	frx_ffile_close(r);
+	return true;
+}
+
+/* Was the directory changed so recently that a second change could share
+ * its (coarse, jiffy-based) timestamp? Then the timestamp proves nothing. */
+static bool
+mtime_is_recent(const struct timespec *mtime)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec - mtime->tv_sec < 2;
+}
+
+/*
+ * The file of f->dir after the current one (malloc'd), or NULL. Listing
+ * opens every file, so the listing is re-read only when the directory
+ * changed, and every RELIST_MS in case a change did not show.
+ */
+static char *
+follower_next_path(struct follower *f, uint64_t now_ms)
+{
+	const char *cur_name;
+	struct stat st;
+
+	if (stat(f->dir, &st) != 0)
+		return NULL;
+	if (!f->have_list || st.st_mtim.tv_sec != f->dir_mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != f->dir_mtime.tv_nsec || mtime_is_recent(&st.st_mtim) ||
+	    now_ms - f->listed_ms >= RELIST_MS) {
+		char **list;
+		int n = frx_ffile_list_dir(f->dir, &list);
+
+		if (n < 0) {
+			/* Transient (e.g. EMFILE): keep the old listing, retry later. */
+			return NULL;
+		}
+		frx_ffile_list_free(f->list, f->list_n);
+		f->list = list;
+		f->list_n = n;
+		f->have_list = true;
+		f->dir_mtime = st.st_mtim;
+		f->listed_ms = now_ms;
+	}
+	if (f->list_n == 0)
+		return NULL;
+	if (!f->has_current)
+		return strdup(f->list[0]);
+
+	cur_name = base_name(f->path);
+	for (int i = 0; i < f->list_n; i++)
+		if (strcmp(base_name(f->list[i]), cur_name) == 0)
+			return i + 1 < f->list_n ? strdup(f->list[i + 1]) : NULL;
+	/* The current file is gone (retention): the first one sorting after it. */
+	for (int i = 0; i < f->list_n; i++) {
+		uint64_t created;
+
+		if (!header_created_ns(f->list[i], &created))
+			continue;
+		if (created > f->cur_created_ns ||
+		    (created == f->cur_created_ns && strcmp(base_name(f->list[i]), cur_name) > 0))
+			return strdup(f->list[i]);
+	}
+	return NULL;
+}
+
+/* One poll of a follower. @return whether anything happened. */
+static bool
+follower_poll(struct app *app, struct follower *f)
+{
+	bool progress = false;
+	char *next;
+
+	if (f->r != NULL) {
+		enum frx_read_status st = drain(app, f->r, f->path, &progress);
+		uint64_t now = monotonic_ms();
+		struct stat sb;
+
+		if (quit)
+			return progress;
+		switch (st) {
+		case FRX_READ_EOF:
+			follower_close_current(f);
+			progress = true;
+			break;
+		case FRX_READ_ERROR:
+			fprintf(stderr, PROG ": reading %s: %s\n", f->path, strerror(errno));
+			app->status = 1;
+			follower_close_current(f);
+			progress = true;
+			break;
+		default: /* AGAIN or TORN: the writer may not be done */
+			if (stat(f->path, &sb) == 0 && (uint64_t)sb.st_size != f->size_seen) {
+				f->size_seen = (uint64_t)sb.st_size;
+				f->grew_ms = now;
+			}
+			if (progress)
+				f->grew_ms = now;
+			if (f->dir == NULL || now - f->grew_ms < STALL_MS)
+				return progress;
+			/* No END, not growing: abandoned if a newer file exists. */
+			next = follower_next_path(f, now);
+			if (next == NULL)
+				return progress;
+			if (st == FRX_READ_TORN)
+				warn_torn(app, f->path, frx_ffile_offset(f->r));
+			follower_close_current(f);
+			follower_open(app, f, next);
+			return true;
+		}
+	}
+	if (f->dir == NULL) {
+		f->finished = true;
+		return progress;
+	}
+	next = follower_next_path(f, monotonic_ms());
+	if (next != NULL) {
+		follower_open(app, f, next);
+		progress = true;
+	}
+	return progress;
+}
+
+static void
+follower_free(struct follower *f)
+{
+	frx_ffile_close(f->r);
+	frx_ffile_list_free(f->list, f->list_n);
+	free(f->path);
+	free(f->dir);
+}
+
+/* Follow a directory: read all but its newest file now, then follow that. */
+static int
+follower_init_dir(struct app *app, struct follower *f, const char *dir)
+{
+	char **paths;
+	int n = list_dir(app, dir, &paths);
+
+	memset(f, 0, sizeof(*f));
+	if (n < 0)
+		return -1;
+	f->dir = strdup(dir);
+	for (int i = 0; i + 1 < n && !quit; i++)
+		read_file(app, paths[i]);
+	if (n > 0) {
+		follower_open(app, f, paths[n - 1]);
+		paths[n - 1] = NULL; /* taken over */
+	}
+	frx_ffile_list_free(paths, n);
+	return 0;
+}
+
+/* Follow one file; with a flow-file name, go on through its directory. */
+static void
+follower_init_file(struct app *app, struct follower *f, const char *path)
+{
+	memset(f, 0, sizeof(*f));
+	if (is_flow_file_name(base_name(path)))
+		f->dir = dir_name(path);
+	follower_open(app, f, strdup(path));
+	if (f->r == NULL)
+		f->finished = f->dir == NULL;
+}
+
+static void
+run_follow(struct app *app)
+{
+	const struct options *opt = app->opt;
+	struct follower *fl = calloc((size_t)opt->nb_inputs, sizeof(*fl));
+	int nf = 0, active;
+	bool have_dirs = false;
+	int last_file = -1;
+
+	if (fl == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		app->status = 1;
+		return;
+	}
+	for (int i = 0; i < opt->nb_inputs; i++) {
+		if (opt->inputs[i].is_dir)
+			have_dirs = true;
+		else
+			last_file = i;
+	}
+	/* Directories are followed; without any, the last file is. */
+	for (int i = 0; i < opt->nb_inputs && !quit; i++) {
+		const struct input *in = &opt->inputs[i];
+
+		if (in->is_dir) {
+			if (follower_init_dir(app, &fl[nf], in->path) == 0)
+				nf++;
+		} else if (!have_dirs && i == last_file) {
+			follower_init_file(app, &fl[nf++], in->path);
+		} else {
+			read_file(app, in->path);
+		}
+	}
+
+	for (;;) {
+		bool progress = false;
+
+		active = 0;
+		for (int i = 0; i < nf && !quit; i++) {
+			if (fl[i].finished)
+				continue;
+			if (follower_poll(app, &fl[i]))
+				progress = true;
+			if (!fl[i].finished)
+				active++;
+		}
+		if (quit || active == 0)
+			break;
+		if (!progress) {
+			fflush(stdout);
+			sleep_ms(POLL_MS);
+		}
+	}
+	for (int i = 0; i < nf; i++)
+		follower_free(&fl[i]);
+	free(fl);
+}
+
+static void
+run_once(struct app *app)
+{
+	const struct options *opt = app->opt;
+
+	for (int i = 0; i < opt->nb_inputs && !quit; i++) {
+		const struct input *in = &opt->inputs[i];
+		char **paths;
+		int n;
+
+		if (!in->is_dir) {
+			read_file(app, in->path);
+			continue;
+		}
+		n = list_dir(app, in->path, &paths);
+		for (int k = 0; k < n && !quit; k++)
+			read_file(app, paths[k]);
+		if (n > 0)
+			frx_ffile_list_free(paths, n);
+	}
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROG " [-r FILE]... [-R DIR]... [-o text|csv|json] [-f] [-q]\n"
+		"Print the flow records of flowrx files.\n"
+		"\n"
+		"  -r, --read FILE      read a flow file (repeatable)\n"
+		"  -R, --read-dir DIR   read all flow files of DIR, oldest first (repeatable)\n"
+		"  -o, --output FMT     text (default), csv or json (one object per line)\n"
+		"  -f, --follow         keep reading as the collector writes, like tail -f:\n"
+		"                       follow each DIR (or the last FILE without -R) into\n"
+		"                       newer files until interrupted\n"
+		"  -q, --quiet          no summary line\n"
+		"  -V, --version        print the version\n"
+		"  -h, --help           this help\n"
+		"\n"
+		"Records go to stdout; warnings and the summary to stderr.\n"
+		"Exit status: 0, or 1 if an argument was wrong or a file could not be read.\n");
+}
+
+static int
+parse_options(int argc, char **argv, struct options *opt)
+{
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "read-dir", required_argument, NULL, 'R' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->fmt = FRX_FMT_TEXT;
+	opt->inputs = calloc((size_t)argc, sizeof(*opt->inputs));
+	if (opt->inputs == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	while ((c = getopt_long(argc, argv, "r:R:o:fqVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+		case 'R':
+			opt->inputs[opt->nb_inputs].path = optarg;
+			opt->inputs[opt->nb_inputs].is_dir = c == 'R';
+			opt->nb_inputs++;
+			break;
+		case 'o':
+			if (frx_fmt_parse(optarg, &opt->fmt) != 0) {
+				fprintf(stderr, PROG ": -o %s: unknown format (text, csv, json)\n", optarg);
+				return 1;
+			}
+			break;
+		case 'f':
+			opt->follow = true;
+			break;
+		case 'q':
+			opt->quiet = true;
+			break;
+		case 'V':
+			printf(PROG " " FRX_VERSION "\n");
+			return -1;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s' (files are given with -r)\n", argv[optind]);
+		return 1;
+	}
+	if (opt->nb_inputs == 0) {
+		fprintf(stderr, PROG ": nothing to read: give -r FILE or -R DIR\n");
+		usage(stderr);
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct app app;
+	struct sigaction sa;
+	char *outbuf;
+	int rc;
+
+	rc = parse_options(argc, argv, &opt);
+	if (rc != 0) {
+		free(opt.inputs);
+		return rc < 0 ? 0 : rc;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a signal must cut the follow-mode sleep short */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	outbuf = malloc(STDOUT_BUF_SIZE);
+	if (outbuf != NULL)
+		setvbuf(stdout, outbuf, _IOFBF, STDOUT_BUF_SIZE);
+
+	memset(&app, 0, sizeof(app));
+	app.opt = &opt;
+	frx_fmt_header(opt.fmt, stdout);
+	if (opt.follow)
+		run_follow(&app);
+	else
+		run_once(&app);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG ": writing output: %s\n", strerror(errno));
+		app.status = 1;
+	}
+	if (!opt.quiet)
+		fprintf(stderr, "Summary: %" PRIu64 " records, %" PRIu64 " blocks, %" PRIu64 " files, %" PRIu64
+				" torn/skipped blocks\n",
+			app.records, app.blocks, app.files, app.bad_blocks);
+	/* outbuf stays: stdout uses it until exit flushes and closes it. */
+	free(opt.inputs);
+	return app.status;
+}

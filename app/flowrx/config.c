@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Command-line settings of flowrx. All defaults live in frx_config_defaults();
+ * every option is checked here, before DPDK starts, and a bad one is named.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+frx_config_defaults(struct frx_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->out_dir = "./flows";
+	cfg->rotate_seconds = 300;
+	cfg->flush_ms = 1000;
+	cfg->pkt.listen_ports[0] = 2055;
+	cfg->pkt.listen_ports[1] = 9995;
+	cfg->pkt.listen_ports[2] = 9996;
+	cfg->pkt.listen_ports[3] = 4739; /* IANA IPFIX */
+	cfg->pkt.nb_listen_ports = 4;
+	cfg->nb_blocks = 128;
+	cfg->ring_size = 4096;
+	cfg->nb_rxd = 1024;
+	cfg->stats_lcore = -1;
+	cfg->idle_sleep_us = 0;
+	cfg->stats_interval_s = 0;
+}
+
+void
+frx_config_usage(const char *prog)
+{
+	printf("Usage: %s [EAL options --] [options]\n"
+	       "\n"
+	       "Collects NetFlow v1/v5/v6/v7 exports from DPDK ports and writes flow files.\n"
+	       "Without EAL options, --pcap and --iface set up their port and run without\n"
+	       "hugepages or PCI devices (-l 0 --no-huge -m 512 --no-pci --no-shconf).\n"
+	       "\n"
+	       "Input (default: every DPDK port the EAL probed):\n"
+	       "  --pcap FILE            decode a capture of exports and exit when done\n"
+	       "  --iface NAME           collect live from a kernel interface (net_af_packet), e.g. lo\n"
+	       "  -p, --port N[,N...]    UDP listen ports (default 2055,9995,9996,4739; 0 = any)\n"
+	       "  --verify-udp-checksum  check UDP checksums in software (off: trust NIC offload flags)\n"
+	       "Output:\n"
+	       "  -w, --dir DIR          flow file directory (default ./flows)\n"
+	       "  --rotate SECONDS       start a new file every SECONDS, aligned to the clock (default 300; 0 never)\n"
+	       "  --flush-ms MS          hand partly filled blocks to the writer after MS (default 1000)\n"
+	       "  --fsync-blocks N       fdatasync every N blocks (default 0: leave it to the kernel)\n"
+	       "  --collector-id N       id stored in file headers (default 0)\n"
+	       "Lcores (default: chosen from the EAL lcore list, printed at start):\n"
+	       "  --rx-lcores LIST       lcores polling RX queues, e.g. 1 or 1,2\n"
+	       "  --worker-lcores LIST   lcores decoding\n"
+	       "  --stats-lcore N        lcore writing files and summing counters\n"
+	       "Resources and behaviour:\n"
+	       "  --blocks N             file blocks in the pool (default 128, %u records each)\n"
+	       "  --ring-size N          RX->worker ring entries (default 4096)\n"
+	       "  --rxd N                RX descriptors per queue (default 1024)\n"
+	       "  --mbufs N              mbufs in the pool (default: computed)\n"
+	       "  --idle-sleep-us US     sleep when idle instead of busy polling (default 0; 100 with --pcap/--iface)\n"
+	       "  --stats-interval S     print a counter line every S seconds (default 0: off)\n"
+	       "  --print-config         print the effective settings and exit\n"
+	       "  -h, --help             this text\n"
+	       "\n"
+	       "Stop with SIGINT or SIGTERM: rings and blocks are drained and files closed.\n"
+	       "Read the files with flowrx-read -R DIR.\n",
+	       prog, 1400u);
+}
+
+static int
+parse_u64(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end != '\0' || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "flowrx: %s: '%s' is not a number in [%llu, %llu]\n", opt, arg,
+			(unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_u32(const char *opt, const char *arg, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(opt, arg, min, max, &v) < 0)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* "1,3-5" -> list of numbers. */
+static int
+parse_list(const char *opt, const char *arg, unsigned int *out, unsigned int max_n,
+	   unsigned int max_value, unsigned int *n_out)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned int n = 0;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		fprintf(stderr, "flowrx: %s: list too long\n", opt);
+		return -1;
+	}
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		uint64_t lo, hi;
+
+		if (dash) {
+			*dash = '\0';
+			if (parse_u64(opt, tok, 0, max_value, &lo) < 0 ||
+			    parse_u64(opt, dash + 1, lo, max_value, &hi) < 0)
+				return -1;
+		} else {
+			if (parse_u64(opt, tok, 0, max_value, &lo) < 0)
+				return -1;
+			hi = lo;
+		}
+		for (uint64_t v = lo; v <= hi; v++) {
+			if (n == max_n) {
+				fprintf(stderr, "flowrx: %s: more than %u entries\n", opt, max_n);
+				return -1;
+			}
+			out[n++] = (unsigned int)v;
+		}
+	}
+	if (n == 0) {
+		fprintf(stderr, "flowrx: %s: empty list\n", opt);
+		return -1;
+	}
+	*n_out = n;
+	return 0;
+}
+
+enum {
+	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC,
+	OPT_COLLECTOR_ID, OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_STATS_LCORE, OPT_BLOCKS,
+	OPT_RING_SIZE, OPT_RXD, OPT_MBUFS, OPT_IDLE_SLEEP, OPT_STATS_INTERVAL, OPT_PRINT_CONFIG,
+};
+
+static const struct option long_opts[] = {
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "iface", required_argument, NULL, OPT_IFACE },
+	{ "port", required_argument, NULL, 'p' },
+	{ "verify-udp-checksum", no_argument, NULL, OPT_VERIFY_UDP },
+	{ "dir", required_argument, NULL, 'w' },
+	{ "rotate", required_argument, NULL, OPT_ROTATE },
+	{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
+	{ "fsync-blocks", required_argument, NULL, OPT_FSYNC },
+	{ "collector-id", required_argument, NULL, OPT_COLLECTOR_ID },
+	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
+	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
+	{ "stats-lcore", required_argument, NULL, OPT_STATS_LCORE },
+	{ "blocks", required_argument, NULL, OPT_BLOCKS },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "rxd", required_argument, NULL, OPT_RXD },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "idle-sleep-us", required_argument, NULL, OPT_IDLE_SLEEP },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+frx_config_parse(struct frx_config *cfg, int argc, char **argv)
+{
+	unsigned int list[FRX_PKT_MAX_PORTS], n;
+	uint32_t v;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "p:w:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PCAP:
+			cfg->pcap_path = optarg;
+			break;
+		case OPT_IFACE:
+			cfg->iface = optarg;
+			break;
+		case 'p':
+			if (parse_list("--port", optarg, list, FRX_PKT_MAX_PORTS, 65535, &n) < 0)
+				return -1;
+			cfg->pkt.nb_listen_ports = 0;
+			for (unsigned int i = 0; i < n; i++) {
+				if (list[i] == 0) { /* 0 = any port */
+					cfg->pkt.nb_listen_ports = 0;
+					break;
+				}
+				cfg->pkt.listen_ports[cfg->pkt.nb_listen_ports++] = (uint16_t)list[i];
+			}
+			break;
+		case OPT_VERIFY_UDP:
+			cfg->pkt.verify_udp_checksum = 1;
+			break;
+		case 'w':
+			cfg->out_dir = optarg;
+			break;
+		case OPT_ROTATE:
+			if (parse_u32("--rotate", optarg, 0, 86400, &cfg->rotate_seconds) < 0)
+				return -1;
+			break;
+		case OPT_FLUSH_MS:
+			if (parse_u32("--flush-ms", optarg, 1, 3600000, &cfg->flush_ms) < 0)
+				return -1;
+			break;
+		case OPT_FSYNC:
+			if (parse_u32("--fsync-blocks", optarg, 0, UINT32_MAX, &cfg->fsync_every_blocks) < 0)
+				return -1;
+			break;
+		case OPT_COLLECTOR_ID:
+			if (parse_u32("--collector-id", optarg, 0, UINT32_MAX, &cfg->collector_id) < 0)
+				return -1;
+			break;
+		case OPT_RX_LCORES:
+			if (parse_list("--rx-lcores", optarg, cfg->rx_lcores, FRX_MAX_RX,
+				       FRX_MAX_LCORES - 1, &cfg->nb_rx_lcores) < 0)
+				return -1;
+			break;
+		case OPT_WORKER_LCORES:
+			if (parse_list("--worker-lcores", optarg, cfg->worker_lcores, FRX_MAX_WORKERS,
+				       FRX_MAX_LCORES - 1, &cfg->nb_worker_lcores) < 0)
+				return -1;
+			break;
+		case OPT_STATS_LCORE:
+			if (parse_u32("--stats-lcore", optarg, 0, FRX_MAX_LCORES - 1, &v) < 0)
+				return -1;
+			cfg->stats_lcore = (int)v;
+			break;
+		case OPT_BLOCKS:
+			if (parse_u32("--blocks", optarg, 4, 1u << 20, &cfg->nb_blocks) < 0)
+				return -1;
+			break;
+		case OPT_RING_SIZE:
+			if (parse_u32("--ring-size", optarg, 64, 1u << 20, &cfg->ring_size) < 0)
+				return -1;
+			break;
+		case OPT_RXD:
+			if (parse_u32("--rxd", optarg, 32, 32768, &v) < 0)
+				return -1;
+			cfg->nb_rxd = (uint16_t)v;
+			break;
+		case OPT_MBUFS:
+			if (parse_u32("--mbufs", optarg, 1024, 1u << 26, &cfg->nb_mbufs) < 0)
+				return -1;
+			break;
+		case OPT_IDLE_SLEEP:
+			if (parse_u32("--idle-sleep-us", optarg, 0, 1000000, &cfg->idle_sleep_us) < 0)
+				return -1;
+			cfg->idle_sleep_set = 1;
+			break;
+		case OPT_STATS_INTERVAL:
+			if (parse_u32("--stats-interval", optarg, 0, 86400, &cfg->stats_interval_s) < 0)
+				return -1;
+			break;
+		case OPT_PRINT_CONFIG:
+			cfg->print_config = 1;
+			break;
+		case 'h':
+			frx_config_usage(argv[0]);
+			return 1;
+		default:
+			fprintf(stderr, "flowrx: unknown or incomplete option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "flowrx: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
+	}
+	if (cfg->pcap_path && cfg->iface) {
+		fprintf(stderr, "flowrx: --pcap and --iface: choose one input\n");
+		return -1;
+	}
+	if ((cfg->pcap_path || cfg->iface) && !cfg->idle_sleep_set)
+		cfg->idle_sleep_us = 100;
+	return 0;
+}
+
+void
+frx_config_print(const struct frx_config *cfg)
+{
+	printf("pcap = %s\n", cfg->pcap_path ? cfg->pcap_path : "");
+	printf("iface = %s\n", cfg->iface ? cfg->iface : "");
+	printf("ports = ");
+	if (cfg->pkt.nb_listen_ports == 0)
+		printf("any");
+	for (unsigned int i = 0; i < cfg->pkt.nb_listen_ports; i++)
+		printf("%s%u", i ? "," : "", cfg->pkt.listen_ports[i]);
+	printf("\nverify_udp_checksum = %u\n", cfg->pkt.verify_udp_checksum);
+	printf("dir = %s\n", cfg->out_dir);
+	printf("rotate = %u\n", cfg->rotate_seconds);
+	printf("flush_ms = %u\n", cfg->flush_ms);
+	printf("fsync_blocks = %u\n", cfg->fsync_every_blocks);
+	printf("collector_id = %u\n", cfg->collector_id);
+	printf("blocks = %u\n", cfg->nb_blocks);
+	printf("ring_size = %u\n", cfg->ring_size);
+	printf("rxd = %u\n", cfg->nb_rxd);
+	printf("mbufs = %u\n", cfg->nb_mbufs);
+	printf("idle_sleep_us = %u\n", cfg->idle_sleep_us);
+	printf("stats_interval = %u\n", cfg->stats_interval_s);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowrx settings: one struct, every default in frx_config_defaults().
+ */
+#ifndef FRX_APP_CONFIG_H
+#define FRX_APP_CONFIG_H
+
+#include <stdint.h>
+
+#include "pkt.h"
+
+#define FRX_MAX_LCORES 128
+#define FRX_MAX_WORKERS 64
+#define FRX_MAX_RX 16
+
+struct frx_config {
+	/* input */
+	const char *pcap_path;        /**< --pcap: offline capture via net_pcap */
+	const char *iface;            /**< --iface: live kernel interface via net_af_packet */
+	uint64_t pcap_frames;         /**< frames in the pcap, counted before start */
+	/* output */
+	const char *out_dir;          /**< -w */
+	uint32_t rotate_seconds;
+	uint32_t collector_id;
+	uint32_t fsync_every_blocks;
+	uint32_t flush_ms;            /**< worker hands over a partly filled block after this */
+	/* decode */
+	struct frx_pkt_conf pkt;
+	/* resources */
+	uint32_t nb_blocks;           /**< file blocks in the pool */
+	uint32_t ring_size;           /**< rx -> worker ring entries */
+	uint16_t nb_rxd;              /**< RX descriptors per queue */
+	uint32_t nb_mbufs;            /**< 0: computed */
+	/* lcore roles; -1 / 0 entries mean "choose automatically" */
+	int stats_lcore;
+	unsigned int rx_lcores[FRX_MAX_RX];
+	unsigned int nb_rx_lcores;
+	unsigned int worker_lcores[FRX_MAX_WORKERS];
+	unsigned int nb_worker_lcores;
+	/* behaviour */
+	uint32_t idle_sleep_us;       /**< sleep when idle; 0 = busy poll */
+	uint32_t stats_interval_s;    /**< print a stats line every N s; 0 = never */
+	uint8_t idle_sleep_set;
+	uint8_t eal_args_given;       /**< the user passed EAL arguments before "--" */
+	uint8_t print_config;
+};
+
+void frx_config_defaults(struct frx_config *cfg);
+
+/**
+ * Parse application arguments (those after "--", or all of them when the
+ * user gave no EAL arguments). Prints one line naming the bad option and
+ * returns -1 on error; returns 1 when --help was printed.
+ */
+int frx_config_parse(struct frx_config *cfg, int argc, char **argv);
+
+/** Print the effective configuration, one "key = value" a line. */
+void frx_config_print(const struct frx_config *cfg);
+
+void frx_config_usage(const char *prog);
+
+#endif

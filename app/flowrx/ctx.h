@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-lcore role contexts of the data path.
+ *
+ *   RX lcore --rte_ring(mbufs)--> worker lcore --rte_ring(blocks)--> stats lcore --> files
+ *
+ * Every ring has one producer and one consumer. Each context is written by
+ * the one lcore that runs its role; counters are plain per-role fields that
+ * only the stats lcore reads and sums. An lcore may run several roles (one
+ * loop calls each role's poll function in turn), so the same code serves a
+ * one-lcore laptop and a many-core collector.
+ */
+#ifndef FRX_APP_CTX_H
+#define FRX_APP_CTX_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "config.h"
+#include "decode.h"
+#include "ffile.h"
+#include "recbuf.h"
+#include "status.h"
+
+#define FRX_BURST 32
+#define FRX_PREFETCH_AHEAD 4
+#define FRX_MAX_RX_QUEUES 16
+#define FRX_LINEAR_BUF 65536
+
+/* Set by the signal handler; every role loop polls it. */
+extern volatile int frx_force_quit;
+
+struct frx_rx_queue {
+	uint16_t port;
+	uint16_t queue;
+};
+
+struct frx_rx_ctx {
+	unsigned int index;
+	unsigned int lcore;
+	struct frx_rx_queue queues[FRX_MAX_RX_QUEUES];
+	unsigned int nb_queues;
+	struct rte_ring *to_worker[FRX_MAX_WORKERS];
+	unsigned int nb_workers;
+	/* Offline input (--pcap): never drop on a full ring, wait instead,
+	 * and stop once expect_frames frames were received. */
+	uint8_t lossless;
+	uint64_t expect_frames;
+	uint64_t idle_since_tsc;
+	/* mbufs a full ring refused, retried next poll (lossless only) */
+	struct rte_mbuf *held[FRX_MAX_WORKERS][FRX_BURST];
+	uint16_t nb_held[FRX_MAX_WORKERS];
+	int done; /**< set with release order once the role has finished */
+	/* counters */
+	uint64_t rx_packets;
+	uint64_t drop_ring_full;
+} __rte_cache_aligned;
+
+struct frx_worker_counters {
+	uint64_t packets;
+	uint64_t pdus[FRX_VERSION_MAX + 1];  /**< decoded PDUs per version */
+	uint64_t records;                    /**< records decoded and kept */
+	uint64_t drop[FRX_STATUS_MAX];       /**< packets dropped, by reason */
+	uint64_t records_lost_no_block;      /**< records dropped for want of a block */
+	uint64_t count_above_spec;           /**< PDUs with more records than the spec allows */
+	uint64_t blocks_out;
+};
+
+struct frx_worker_ctx {
+	unsigned int index;
+	unsigned int lcore;
+	struct rte_ring *from_rx[FRX_MAX_RX];
+	unsigned int nb_rx;
+	struct frx_rx_ctx *rx[FRX_MAX_RX];  /**< to know when input has ended */
+	struct rte_ring *to_stats;
+	struct rte_mempool *block_pool;
+	struct frx_pkt_conf pkt_conf;
+	struct frx_block *blk;              /**< block being filled, NULL if none */
+	struct frx_recbuf rb;
+	uint64_t flush_tsc;                 /**< hand over a partly filled block after this */
+	uint64_t flush_interval_tsc;
+	int done; /**< set with release order once the role has finished */
+	struct frx_worker_counters c;
+	uint8_t linear[FRX_LINEAR_BUF];     /**< multi-segment frames are copied here */
+} __rte_cache_aligned;
+
+struct frx_stats_ctx {
+	unsigned int lcore;
+	struct frx_worker_ctx *workers[FRX_MAX_WORKERS];
+	unsigned int nb_workers;
+	struct frx_rx_ctx *rx[FRX_MAX_RX];
+	unsigned int nb_rx;
+	struct rte_mempool *block_pool;
+	struct frx_ffile_writer *writer;
+	uint64_t next_tick_tsc;
+	uint64_t next_report_tsc;
+	uint64_t report_interval_tsc;
+	int done; /**< set with release order once the role has finished */
+	int last_write_errno;
+	/* counters */
+	uint64_t blocks_written;
+	uint64_t records_written;
+	uint64_t blocks_lost_write_error;
+	uint64_t records_lost_write_error;
+} __rte_cache_aligned;
+
+/* rx.c */
+int frx_rx_poll(struct frx_rx_ctx *rx);
+/* worker.c */
+int frx_worker_init(struct frx_worker_ctx *w, const struct frx_config *cfg);
+int frx_worker_poll(struct frx_worker_ctx *w);
+/* stats.c */
+int frx_stats_poll(struct frx_stats_ctx *s);
+void frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *sum,
+		   uint64_t *rx_packets, uint64_t *ring_full);
+void frx_stats_print_line(const struct frx_stats_ctx *s);
+void frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out);
+
+#endif

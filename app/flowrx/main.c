@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flowrx: EAL start-up, configuration checks, lcore role plan, launch and
+ * orderly shutdown. Everything is validated before any lcore is launched;
+ * the signal handler only sets frx_force_quit, and the roles drain in order
+ * (RX stops, workers empty their rings and blocks, the writer closes files).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "config.h"
+#include "ctx.h"
+#include "ffile.h"
+
+#define MBUF_CACHE 256
+#define IDLE_LOOPS_BEFORE_SLEEP 16
+#define MAX_EAL_ARGS 256
+
+volatile int frx_force_quit;
+
+/* Which roles each lcore runs. */
+struct lcore_plan {
+	struct frx_rx_ctx *rx;
+	struct frx_worker_ctx *worker;
+	struct frx_stats_ctx *stats;
+};
+
+struct app {
+	struct frx_config cfg;
+	struct lcore_plan plan[RTE_MAX_LCORE];
+	struct frx_rx_ctx *rx[FRX_MAX_RX];
+	unsigned int nb_rx;
+	struct frx_worker_ctx *workers[FRX_MAX_WORKERS];
+	unsigned int nb_workers;
+	struct frx_stats_ctx *stats;
+	struct rte_mempool *mbuf_pool;
+	struct rte_mempool *block_pool;
+	uint16_t ports[RTE_MAX_ETHPORTS];
+	unsigned int nb_ports;
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	frx_force_quit = 1;
+}
+
+static int
+lcore_main(void *arg)
+{
+	struct app *app = arg;
+	const struct lcore_plan *p = &app->plan[rte_lcore_id()];
+	const uint32_t idle_sleep_us = app->cfg.idle_sleep_us;
+	unsigned int idle = 0;
+
+	for (;;) {
+		int busy = 0, live = 0;
+
+		if (p->rx && !p->rx->done) {
+			busy += frx_rx_poll(p->rx);
+			live = 1;
+		}
+		if (p->worker && !p->worker->done) {
+			busy += frx_worker_poll(p->worker);
+			live = 1;
+		}
+		if (p->stats && !p->stats->done) {
+			busy += frx_stats_poll(p->stats);
+			live = 1;
+		}
+		if (!live)
+			break;
+		if (busy) {
+			idle = 0;
+		} else if (idle_sleep_us && ++idle > IDLE_LOOPS_BEFORE_SLEEP) {
+			rte_delay_us_sleep(idle_sleep_us);
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ start-up */
+
+static int
+count_pcap_frames(struct frx_config *cfg)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *p;
+	int rc;
+
+	p = pcap_open_offline(cfg->pcap_path, errbuf);
+	if (p == NULL) {
+		fprintf(stderr, "flowrx: --pcap %s: %s\n", cfg->pcap_path, errbuf);
+		return -1;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		fprintf(stderr, "flowrx: --pcap %s: link type %s, need Ethernet (EN10MB)\n",
+			cfg->pcap_path, pcap_datalink_val_to_name(pcap_datalink(p)));
+		pcap_close(p);
+		return -1;
+	}
+	cfg->pcap_frames = 0;
+	while ((rc = pcap_next_ex(p, &h, &data)) == 1)
+		cfg->pcap_frames++;
+	pcap_close(p);
+	if (rc == PCAP_ERROR) {
+		fprintf(stderr, "flowrx: --pcap %s: damaged capture\n", cfg->pcap_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* EAL argv: the user's EAL arguments, plus what --pcap/--iface need. */
+static int
+build_eal_args(const struct frx_config *cfg, int user_argc, char **user_argv, char **eal_argv,
+	       char *vdev_buf, size_t vdev_size)
+{
+	int n = 0;
+
+	for (int i = 0; i < user_argc && n < MAX_EAL_ARGS - 16; i++)
+		eal_argv[n++] = user_argv[i];
+	if (!cfg->eal_args_given && (cfg->pcap_path || cfg->iface)) {
+		/* --in-memory would be ideal but DPDK 22.11 refuses it with
+		 * --no-huge; a private prefix keeps concurrent runs apart. */
+		static char *defaults[] = { "-l", "0", "--no-huge", "-m", "512", "--no-pci",
+					    "--no-shconf", "--log-level", "lib.eal:warning" };
+		static char prefix[32];
+
+		for (unsigned int i = 0; i < RTE_DIM(defaults); i++)
+			eal_argv[n++] = defaults[i];
+		snprintf(prefix, sizeof(prefix), "flowrx-%d", (int)getpid());
+		eal_argv[n++] = "--file-prefix";
+		eal_argv[n++] = prefix;
+	}
+	if (cfg->pcap_path) {
+		if ((size_t)snprintf(vdev_buf, vdev_size, "net_pcap_flowrx0,rx_pcap=%s", cfg->pcap_path) >= vdev_size)
+			return -1;
+	} else if (cfg->iface) {
+		if ((size_t)snprintf(vdev_buf, vdev_size, "net_af_packet_flowrx0,iface=%s,qpairs=1",
+				     cfg->iface) >= vdev_size)
+			return -1;
+	}
+	if (cfg->pcap_path || cfg->iface) {
+		eal_argv[n++] = "--vdev";
+		eal_argv[n++] = vdev_buf;
+	}
+	eal_argv[n] = NULL;
+	return n;
+}
+
+/* The private EAL runtime directory of a --pcap/--iface run (telemetry
+ * socket, config) is ours alone: remove it so runs leave nothing behind. */
+static void
+remove_dir_files(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	char path[PATH_MAX];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int
+lcore_enabled(unsigned int lcore)
+{
+	return lcore < RTE_MAX_LCORE && rte_lcore_is_enabled(lcore);
+}
+
+/* Fill app->plan from the flags, or choose from the EAL lcore list. */
+static int
+plan_roles(struct app *app, unsigned int *rx_lc, unsigned int *wk_lc, unsigned int *stats_lc)
+{
+	struct frx_config *cfg = &app->cfg;
+	unsigned int order[RTE_MAX_LCORE], n = 0, lc;
+
+	order[n++] = rte_get_main_lcore();
+	RTE_LCORE_FOREACH_WORKER(lc)
+		order[n++] = lc;
+
+	if (cfg->nb_rx_lcores || cfg->nb_worker_lcores || cfg->stats_lcore >= 0) {
+		app->nb_rx = cfg->nb_rx_lcores ? cfg->nb_rx_lcores : 1;
+		app->nb_workers = cfg->nb_worker_lcores ? cfg->nb_worker_lcores : 1;
+		for (unsigned int i = 0; i < app->nb_rx; i++)
+			rx_lc[i] = cfg->nb_rx_lcores ? cfg->rx_lcores[i] : order[0];
+		for (unsigned int i = 0; i < app->nb_workers; i++)
+			wk_lc[i] = cfg->nb_worker_lcores ? cfg->worker_lcores[i] : order[0];
+		*stats_lc = cfg->stats_lcore >= 0 ? (unsigned int)cfg->stats_lcore : order[0];
+	} else if (n == 1) {
+		app->nb_rx = app->nb_workers = 1;
+		rx_lc[0] = wk_lc[0] = *stats_lc = order[0];
+	} else if (n == 2) {
+		app->nb_rx = app->nb_workers = 1;
+		rx_lc[0] = *stats_lc = order[0];
+		wk_lc[0] = order[1];
+	} else {
+		/* main: stats; then RX lcores (one per 8 lcores), the rest decode */
+		app->nb_rx = 1 + (n - 2) / 8;
+		if (app->nb_rx > FRX_MAX_RX)
+			app->nb_rx = FRX_MAX_RX;
+		app->nb_workers = n - 1 - app->nb_rx;
+		if (app->nb_workers > FRX_MAX_WORKERS)
+			app->nb_workers = FRX_MAX_WORKERS;
+		*stats_lc = order[0];
+		for (unsigned int i = 0; i < app->nb_rx; i++)
+			rx_lc[i] = order[1 + i];
+		for (unsigned int i = 0; i < app->nb_workers; i++)
+			wk_lc[i] = order[1 + app->nb_rx + i];
+	}
+
+	for (unsigned int i = 0; i < app->nb_rx; i++)
+		if (!lcore_enabled(rx_lc[i])) {
+			fprintf(stderr, "flowrx: --rx-lcores: lcore %u is not in the EAL lcore list\n", rx_lc[i]);
+			return -1;
+		}
+	for (unsigned int i = 0; i < app->nb_workers; i++)
+		if (!lcore_enabled(wk_lc[i])) {
+			fprintf(stderr, "flowrx: --worker-lcores: lcore %u is not in the EAL lcore list\n",
+				wk_lc[i]);
+			return -1;
+		}
+	if (!lcore_enabled(*stats_lc)) {
+		fprintf(stderr, "flowrx: --stats-lcore: lcore %u is not in the EAL lcore list\n", *stats_lc);
+		return -1;
+	}
+	for (unsigned int i = 0; i < app->nb_rx; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (rx_lc[i] == rx_lc[j]) {
+				fprintf(stderr, "flowrx: --rx-lcores: lcore %u listed twice\n", rx_lc[i]);
+				return -1;
+			}
+	for (unsigned int i = 0; i < app->nb_workers; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (wk_lc[i] == wk_lc[j]) {
+				fprintf(stderr, "flowrx: --worker-lcores: lcore %u listed twice\n", wk_lc[i]);
+				return -1;
+			}
+	return 0;
+}
+
+static int
+setup_ports(struct app *app)
+{
+	const struct frx_config *cfg = &app->cfg;
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port) {
+		struct rte_eth_conf port_conf;
+		struct rte_eth_dev_info info;
+		uint16_t nb_rxq, nb_rxd = cfg->nb_rxd, nb_txd = 64;
+		int rc;
+
+		memset(&port_conf, 0, sizeof(port_conf));
+		rc = rte_eth_dev_info_get(port, &info);
+		if (rc != 0) {
+			fprintf(stderr, "flowrx: port %u: cannot get device info: %s\n", port, strerror(-rc));
+			return -1;
+		}
+		nb_rxq = (uint16_t)RTE_MIN(app->nb_rx, (unsigned int)info.max_rx_queues);
+		if (nb_rxq == 0)
+			nb_rxq = 1;
+		if (nb_rxq > 1) {
+			/* Any spread works (RX lcores re-steer by exporter); hash on
+			 * IP addresses so all of one exporter's frames stay in order. */
+			port_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			port_conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+		}
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_CHECKSUM)
+			port_conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_CHECKSUM;
+		rc = rte_eth_dev_configure(port, nb_rxq, 1, &port_conf);
+		if (rc != 0) {
+			fprintf(stderr, "flowrx: port %u (%s): configure failed: %s\n", port,
+				info.driver_name, strerror(-rc));
+			return -1;
+		}
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
+		if (rc != 0) {
+			fprintf(stderr, "flowrx: port %u: descriptor counts refused: %s\n", port, strerror(-rc));
+			return -1;
+		}
+		for (uint16_t q = 0; q < nb_rxq; q++) {
+			struct rte_eth_rxconf rxconf = info.default_rxconf;
+
+			rxconf.offloads = port_conf.rxmode.offloads;
+			rc = rte_eth_rx_queue_setup(port, q, nb_rxd, rte_eth_dev_socket_id(port), &rxconf,
+						    app->mbuf_pool);
+			if (rc != 0) {
+				fprintf(stderr, "flowrx: port %u: rx queue %u setup failed: %s\n", port, q,
+					strerror(-rc));
+				return -1;
+			}
+			/* queue q is polled by RX lcore q */
+			struct frx_rx_ctx *rx = app->rx[q];
+
+			if (rx->nb_queues == FRX_MAX_RX_QUEUES) {
+				fprintf(stderr, "flowrx: too many queues for rx lcore %u\n", rx->lcore);
+				return -1;
+			}
+			rx->queues[rx->nb_queues].port = port;
+			rx->queues[rx->nb_queues].queue = q;
+			rx->nb_queues++;
+		}
+		rc = rte_eth_tx_queue_setup(port, 0, nb_txd, rte_eth_dev_socket_id(port), NULL);
+		if (rc != 0) {
+			fprintf(stderr, "flowrx: port %u: tx queue setup failed: %s\n", port, strerror(-rc));
+			return -1;
+		}
+		rc = rte_eth_dev_start(port);
+		if (rc != 0) {
+			fprintf(stderr, "flowrx: port %u: start failed: %s\n", port, strerror(-rc));
+			return -1;
+		}
+		/* Exports arrive for the collector's IP, often via a mirror port
+		 * or a MAC the router was told statically: take every frame. */
+		rte_eth_promiscuous_enable(port);
+		app->ports[app->nb_ports++] = port;
+		printf("flowrx: port %u: %s, %u rx queue(s), %u descriptors each\n", port,
+		       info.driver_name, nb_rxq, nb_rxd);
+	}
+	if (app->nb_ports == 0) {
+		fprintf(stderr, "flowrx: no DPDK port: bind a NIC (dpdk-devbind.py), or use --vdev, "
+				"--pcap FILE or --iface NAME\n");
+		return -1;
+	}
+	return 0;
+}
+
+static struct rte_ring *
+make_ring(const char *fmt, unsigned int a, unsigned int b, unsigned int size, unsigned int flags)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), fmt, a, b);
+	r = rte_ring_create(name, size, rte_socket_id(), flags | RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (r == NULL)
+		fprintf(stderr, "flowrx: ring %s (%u entries): %s\n", name, size, rte_strerror(rte_errno));
+	return r;
+}
+
+static int
+setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *wk_lc,
+		unsigned int stats_lc)
+{
+	struct frx_config *cfg = &app->cfg;
+	unsigned int nb_mbufs = cfg->nb_mbufs;
+	struct frx_ffile_writer_conf wconf;
+
+	for (unsigned int i = 0; i < app->nb_rx; i++) {
+		app->rx[i] = rte_zmalloc("frx_rx", sizeof(struct frx_rx_ctx), RTE_CACHE_LINE_SIZE);
+		if (app->rx[i] == NULL)
+			goto nomem;
+		app->rx[i]->index = i;
+		app->rx[i]->lcore = rx_lc[i];
+		app->rx[i]->nb_workers = app->nb_workers;
+		app->rx[i]->lossless = cfg->pcap_path != NULL;
+		app->plan[rx_lc[i]].rx = app->rx[i];
+	}
+	for (unsigned int i = 0; i < app->nb_workers; i++) {
+		app->workers[i] = rte_zmalloc("frx_worker", sizeof(struct frx_worker_ctx), RTE_CACHE_LINE_SIZE);
+		if (app->workers[i] == NULL)
+			goto nomem;
+		app->workers[i]->index = i;
+		app->workers[i]->lcore = wk_lc[i];
+		frx_worker_init(app->workers[i], cfg);
+		app->plan[wk_lc[i]].worker = app->workers[i];
+	}
+	app->stats = rte_zmalloc("frx_stats", sizeof(struct frx_stats_ctx), RTE_CACHE_LINE_SIZE);
+	if (app->stats == NULL)
+		goto nomem;
+	app->stats->lcore = stats_lc;
+	app->plan[stats_lc].stats = app->stats;
+
+	if (nb_mbufs == 0)
+		nb_mbufs = (unsigned int)rte_eth_dev_count_avail() * app->nb_rx * cfg->nb_rxd +
+			   app->nb_rx * app->nb_workers * (cfg->ring_size + FRX_BURST) +
+			   rte_lcore_count() * (MBUF_CACHE + FRX_BURST) + 1024;
+	app->mbuf_pool = rte_pktmbuf_pool_create("frx_mbufs", nb_mbufs, MBUF_CACHE, 0,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (app->mbuf_pool == NULL) {
+		fprintf(stderr, "flowrx: mbuf pool of %u: %s (more memory: -m, hugepages, or --mbufs)\n",
+			nb_mbufs, rte_strerror(rte_errno));
+		return -1;
+	}
+	app->block_pool = rte_mempool_create("frx_blocks", cfg->nb_blocks, sizeof(struct frx_block), 0, 0,
+					     NULL, NULL, NULL, NULL, rte_socket_id(), 0);
+	if (app->block_pool == NULL) {
+		fprintf(stderr, "flowrx: block pool of %u x %zu bytes: %s (more memory: -m, or --blocks)\n",
+			cfg->nb_blocks, sizeof(struct frx_block), rte_strerror(rte_errno));
+		return -1;
+	}
+
+	for (unsigned int r = 0; r < app->nb_rx; r++)
+		for (unsigned int w = 0; w < app->nb_workers; w++) {
+			struct rte_ring *ring = make_ring("frx_rx%u_w%u", r, w, cfg->ring_size, RING_F_EXACT_SZ);
+
+			if (ring == NULL)
+				return -1;
+			app->rx[r]->to_worker[w] = ring;
+			app->workers[w]->from_rx[r] = ring;
+			app->workers[w]->rx[r] = app->rx[r];
+			app->workers[w]->nb_rx = app->nb_rx;
+		}
+	for (unsigned int w = 0; w < app->nb_workers; w++) {
+		/* Room for every block of the pool: enqueue never fails. */
+		app->workers[w]->to_stats = make_ring("frx_w%u_stats%u", w, 0, cfg->nb_blocks, RING_F_EXACT_SZ);
+		if (app->workers[w]->to_stats == NULL)
+			return -1;
+		app->workers[w]->block_pool = app->block_pool;
+		app->stats->workers[w] = app->workers[w];
+	}
+	app->stats->nb_workers = app->nb_workers;
+	for (unsigned int r = 0; r < app->nb_rx; r++)
+		app->stats->rx[r] = app->rx[r];
+	app->stats->nb_rx = app->nb_rx;
+	app->stats->block_pool = app->block_pool;
+	app->stats->report_interval_tsc = (uint64_t)cfg->stats_interval_s * rte_get_tsc_hz();
+	app->stats->next_report_tsc = rte_get_tsc_cycles() + app->stats->report_interval_tsc;
+
+	if (setup_ports(app) < 0)
+		return -1;
+	for (unsigned int r = 0; r < app->nb_rx; r++)
+		app->rx[r]->expect_frames = app->rx[r]->nb_queues ? cfg->pcap_frames : 0;
+
+	memset(&wconf, 0, sizeof(wconf));
+	wconf.dir = cfg->out_dir;
+	wconf.rotate_seconds = cfg->rotate_seconds;
+	wconf.collector_id = cfg->collector_id;
+	wconf.fsync_every_blocks = cfg->fsync_every_blocks;
+	app->stats->writer = frx_ffile_writer_open(&wconf);
+	if (app->stats->writer == NULL) {
+		fprintf(stderr, "flowrx: -w %s: cannot open a flow file there: %s\n", cfg->out_dir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+nomem:
+	fprintf(stderr, "flowrx: out of DPDK memory for lcore contexts (raise -m)\n");
+	return -1;
+}
+
+static int
+lcore_first_cpu(unsigned int lcore)
+{
+	rte_cpuset_t set = rte_lcore_cpuset(lcore);
+
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	return -1;
+}
+
+static void
+print_plan(const struct app *app)
+{
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		const struct lcore_plan *p = &app->plan[lc];
+		char roles[256];
+		size_t len = 0;
+
+		roles[0] = '\0';
+		if (p->rx) {
+			len += (size_t)snprintf(roles + len, sizeof(roles) - len, " rx%u(", p->rx->index);
+			for (unsigned int q = 0; q < p->rx->nb_queues && len < sizeof(roles); q++)
+				len += (size_t)snprintf(roles + len, sizeof(roles) - len, "%sport %u queue %u",
+							q ? ", " : "", p->rx->queues[q].port,
+							p->rx->queues[q].queue);
+			if (len < sizeof(roles))
+				len += (size_t)snprintf(roles + len, sizeof(roles) - len, ")");
+		}
+		if (p->worker && len < sizeof(roles))
+			len += (size_t)snprintf(roles + len, sizeof(roles) - len, " worker%u", p->worker->index);
+		if (p->stats && len < sizeof(roles))
+			snprintf(roles + len, sizeof(roles) - len, " stats+writer");
+		printf("flowrx: lcore %u (cpu %d):%s\n", lc, lcore_first_cpu(lc), roles[0] ? roles : " idle");
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct app app;
+	char *eal_argv[MAX_EAL_ARGS], *app_argv[MAX_EAL_ARGS];
+	char vdev[4096];
+	unsigned int rx_lc[FRX_MAX_RX], wk_lc[FRX_MAX_WORKERS], stats_lc = 0;
+	int sep = -1, user_eal_argc, app_argc = 0, eal_argc, rc, remove_runtime_dir;
+	char runtime_dir[PATH_MAX];
+
+	if (argc >= MAX_EAL_ARGS) {
+		fprintf(stderr, "flowrx: too many arguments\n");
+		return 1;
+	}
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	frx_config_defaults(&app.cfg);
+	app_argv[app_argc++] = argv[0];
+	if (sep >= 0) {
+		user_eal_argc = sep;
+		for (int i = sep + 1; i < argc; i++)
+			app_argv[app_argc++] = argv[i];
+		app.cfg.eal_args_given = sep > 1;
+	} else {
+		user_eal_argc = 1;
+		for (int i = 1; i < argc; i++)
+			app_argv[app_argc++] = argv[i];
+	}
+	app_argv[app_argc] = NULL;
+	rc = frx_config_parse(&app.cfg, app_argc, app_argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
+	if (app.cfg.print_config) {
+		frx_config_print(&app.cfg);
+		return 0;
+	}
+	if (app.cfg.pcap_path && count_pcap_frames(&app.cfg) < 0)
+		return 1;
+
+	eal_argc = build_eal_args(&app.cfg, user_eal_argc, argv, eal_argv, vdev, sizeof(vdev));
+	if (eal_argc < 0) {
+		fprintf(stderr, "flowrx: --pcap/--iface argument too long\n");
+		return 1;
+	}
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		fprintf(stderr, "flowrx: EAL init failed: %s (check the EAL arguments before --)\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (plan_roles(&app, rx_lc, wk_lc, &stats_lc) < 0 ||
+	    setup_data_path(&app, rx_lc, wk_lc, stats_lc) < 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	print_plan(&app);
+	printf("flowrx: writing %s (rotate every %u s); %s\n", frx_ffile_writer_path(app.stats->writer),
+	       app.cfg.rotate_seconds,
+	       app.cfg.pcap_path ? "decoding the capture" : "collecting until SIGINT/SIGTERM");
+	if (app.cfg.pcap_path)
+		printf("flowrx: %s: %" PRIu64 " frames\n", app.cfg.pcap_path, app.cfg.pcap_frames);
+	fflush(stdout);
+
+	rte_eal_mp_remote_launch(lcore_main, &app, CALL_MAIN);
+	rte_eal_mp_wait_lcore();
+
+	for (unsigned int i = 0; i < app.nb_ports; i++) {
+		struct rte_eth_stats st;
+
+		if (rte_eth_stats_get(app.ports[i], &st) == 0)
+			printf("port%u_imissed: %" PRIu64 "\nport%u_ierrors: %" PRIu64 "\nport%u_rx_nombuf: %" PRIu64 "\n",
+			       app.ports[i], st.imissed, app.ports[i], st.ierrors, app.ports[i], st.rx_nombuf);
+		rte_eth_dev_stop(app.ports[i]);
+		rte_eth_dev_close(app.ports[i]);
+	}
+	frx_stats_print_summary(app.stats, stdout);
+	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
+	rc = frx_ffile_writer_close(app.stats->writer);
+	if (rc < 0)
+		fprintf(stderr, "flowrx: closing the last flow file failed: %s\n", strerror(-rc));
+	fflush(stdout);
+	remove_runtime_dir = !app.cfg.eal_args_given && (app.cfg.pcap_path || app.cfg.iface);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	if (remove_runtime_dir)
+		remove_dir_files(runtime_dir);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stats role: the only writer of flow files. Takes sealed blocks from every
+ * worker's ring, appends them, returns them to the pool, rotates files on
+ * time, and sums the per-role counters for reports. It never touches
+ * packets, so a slow disk backs up blocks (counted as no_block on the
+ * workers), never the RX rings.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "ctx.h"
+
+#define STATS_TICK_MS 100
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+stats_write_block(struct frx_stats_ctx *s, struct frx_block *blk)
+{
+	int rc = frx_ffile_writer_append(s->writer, blk);
+
+	if (likely(rc == 0)) {
+		s->blocks_written++;
+		s->records_written += blk->hdr.record_count;
+		s->last_write_errno = 0;
+	} else {
+		s->blocks_lost_write_error++;
+		s->records_lost_write_error += blk->hdr.record_count;
+		if (s->last_write_errno != -rc) /* log once per distinct error, not per block */
+			fprintf(stderr, "flowrx: writing %s failed: %s; records are being dropped\n",
+				frx_ffile_writer_path(s->writer), strerror(-rc));
+		s->last_write_errno = -rc;
+	}
+	rte_mempool_put(s->block_pool, blk);
+}
+
+static int
+stats_workers_done(const struct frx_stats_ctx *s)
+{
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		if (!__atomic_load_n(&s->workers[i]->done, __ATOMIC_ACQUIRE) ||
+		    rte_ring_count(s->workers[i]->to_stats) != 0)
+			return 0;
+	return 1;
+}
+
+/* Returns the number of blocks written. */
+int
+frx_stats_poll(struct frx_stats_ctx *s)
+{
+	void *blks[FRX_BURST];
+	int handled = 0;
+	uint64_t now;
+
+	if (s->done)
+		return 0;
+	for (unsigned int i = 0; i < s->nb_workers; i++) {
+		unsigned int n = rte_ring_dequeue_burst(s->workers[i]->to_stats, blks, FRX_BURST, NULL);
+
+		for (unsigned int k = 0; k < n; k++)
+			stats_write_block(s, blks[k]);
+		handled += (int)n;
+	}
+
+	now = rte_get_tsc_cycles();
+	if (now >= s->next_tick_tsc) {
+		int rc = frx_ffile_writer_tick(s->writer, realtime_ns());
+
+		if (rc < 0 && s->last_write_errno != -rc) {
+			fprintf(stderr, "flowrx: rotating %s failed: %s\n", frx_ffile_writer_path(s->writer),
+				strerror(-rc));
+			s->last_write_errno = -rc;
+		}
+		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
+		if (s->report_interval_tsc && now >= s->next_report_tsc) {
+			frx_stats_print_line(s);
+			s->next_report_tsc = now + s->report_interval_tsc;
+		}
+	}
+
+	if (handled == 0 && stats_workers_done(s))
+		__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	return handled;
+}
+
+void
+frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *sum, uint64_t *rx_packets,
+	      uint64_t *ring_full)
+{
+	memset(sum, 0, sizeof(*sum));
+	*rx_packets = 0;
+	*ring_full = 0;
+	for (unsigned int i = 0; i < s->nb_rx; i++) {
+		*rx_packets += s->rx[i]->rx_packets;
+		*ring_full += s->rx[i]->drop_ring_full;
+	}
+	for (unsigned int i = 0; i < s->nb_workers; i++) {
+		const struct frx_worker_counters *c = &s->workers[i]->c;
+
+		sum->packets += c->packets;
+		for (unsigned int v = 0; v <= FRX_VERSION_MAX; v++)
+			sum->pdus[v] += c->pdus[v];
+		sum->records += c->records;
+		for (unsigned int d = 0; d < FRX_STATUS_MAX; d++)
+			sum->drop[d] += c->drop[d];
+		sum->records_lost_no_block += c->records_lost_no_block;
+		sum->count_above_spec += c->count_above_spec;
+		sum->blocks_out += c->blocks_out;
+	}
+}
+
+void
+frx_stats_print_line(const struct frx_stats_ctx *s)
+{
+	struct frx_worker_counters sum;
+	uint64_t rx_packets, ring_full, dropped = 0;
+
+	frx_stats_sum(s, &sum, &rx_packets, &ring_full);
+	for (unsigned int d = 1; d < FRX_STATUS_MAX; d++)
+		dropped += sum.drop[d];
+	printf("flowrx: rx %" PRIu64 " pkts, decoded %" PRIu64 " records, written %" PRIu64
+	       ", dropped %" PRIu64 " pkts (ring full %" PRIu64 ")\n",
+	       rx_packets, sum.records, s->records_written, dropped, ring_full);
+	fflush(stdout);
+}
+
+void
+frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out)
+{
+	static const unsigned int versions[] = { 1, 5, 6, 7, 8, 9, 10 };
+	struct frx_worker_counters sum;
+	uint64_t rx_packets, ring_full, files, blocks, records;
+
+	frx_stats_sum(s, &sum, &rx_packets, &ring_full);
+	frx_ffile_writer_totals(s->writer, &files, &blocks, &records);
+	fprintf(out, "rx_packets: %" PRIu64 "\n", rx_packets);
+	fprintf(out, "drop_ring_full: %" PRIu64 "\n", ring_full);
+	fprintf(out, "worker_packets: %" PRIu64 "\n", sum.packets);
+	for (unsigned int i = 0; i < RTE_DIM(versions); i++)
+		fprintf(out, "pdus_v%u: %" PRIu64 "\n", versions[i], sum.pdus[versions[i]]);
+	fprintf(out, "records_decoded: %" PRIu64 "\n", sum.records);
+	fprintf(out, "records_written: %" PRIu64 "\n", s->records_written);
+	fprintf(out, "records_lost_no_block: %" PRIu64 "\n", sum.records_lost_no_block);
+	fprintf(out, "records_lost_write_error: %" PRIu64 "\n", s->records_lost_write_error);
+	fprintf(out, "pdus_count_above_spec: %" PRIu64 "\n", sum.count_above_spec);
+	for (unsigned int d = 1; d < FRX_STATUS_MAX; d++)
+		if (d != FRX_ERING_FULL)
+			fprintf(out, "drop_%s: %" PRIu64 "\n", frx_status_name(d), sum.drop[d]);
+	fprintf(out, "files: %" PRIu64 "\n", files);
+	fprintf(out, "blocks_written: %" PRIu64 "\n", blocks);
+}

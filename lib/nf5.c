@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NetFlow v1, v5, v6, v7: fixed-size IPv4 flow records after a header.
+ *
+ * One table gives each version's header size, record size and spec limit;
+ * the record fields the versions share sit at the same offsets (Cisco
+ * "NetFlow Export Datagram Format"), so one loop decodes all four and only
+ * the few bytes that differ are read per version.
+ *
+ * Strict about lengths, lenient about limits: the datagram must hold exactly
+ * the header and `count` records (trailing bytes are refused, since an
+ * exporter that pads or lies about count cannot be trusted for the rest),
+ * but a count above the spec's maximum is stored and flagged, because real
+ * exporters (softflowd -v 1 sends 29 v1 records) exceed it.
+ */
+#include "nf5.h"
+
+#include <endian.h>
+#include <string.h>
+
+#include "uptime.h"
+
+struct nf5_layout {
+	uint16_t header_len;
+	uint16_t record_len;
+	uint16_t spec_max_count;
+};
+
+static const struct nf5_layout layouts[8] = {
+	[1] = { .header_len = 16, .record_len = 48, .spec_max_count = 24 },
+	[5] = { .header_len = 24, .record_len = 48, .spec_max_count = 30 },
+	[6] = { .header_len = 24, .record_len = 52, .spec_max_count = 27 },
+	[7] = { .header_len = 24, .record_len = 52, .spec_max_count = 27 },
+};
+
+/* Offsets in a record common to all four versions. */
+enum {
+	R_SRCADDR = 0, R_DSTADDR = 4, R_NEXTHOP = 8, R_INPUT = 12, R_OUTPUT = 14,
+	R_PKTS = 16, R_OCTETS = 20, R_FIRST = 24, R_LAST = 28, R_SRCPORT = 32, R_DSTPORT = 34,
+};
+
+/* v5/v6/v7 tail of the record (v1 differs: prot, tos, flags at 38..40, no AS/masks). */
+enum {
+	R5_TCP_FLAGS = 37, R5_PROT = 38, R5_TOS = 39, R5_SRC_AS = 40, R5_DST_AS = 42,
+	R5_SRC_MASK = 44, R5_DST_MASK = 45,
+	R1_PROT = 38, R1_TOS = 39, R1_TCP_FLAGS = 40,
+};
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be16toh(v);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be32toh(v);
+}
+
+unsigned int
+frx_nf5_spec_max_count(unsigned int version)
+{
+	return version < 8 ? layouts[version].spec_max_count : 0;
+}
+
+static enum frx_status
+parse_header(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr, const struct nf5_layout **lp)
+{
+	const struct nf5_layout *l;
+	uint32_t unix_secs, unix_nsecs;
+
+	memset(hdr, 0, sizeof(*hdr));
+	if (len < 4)
+		return FRX_ETRUNCATED;
+	hdr->version = rd16(pdu);
+	hdr->count = rd16(pdu + 2);
+	if (hdr->version >= 8 || layouts[hdr->version].header_len == 0)
+		return FRX_EBAD_VERSION;
+	l = &layouts[hdr->version];
+	if (len < l->header_len)
+		return FRX_ETRUNCATED;
+	hdr->sys_uptime_ms = rd32(pdu + 4);
+	unix_secs = rd32(pdu + 8);
+	unix_nsecs = rd32(pdu + 12);
+	hdr->export_ms = (uint64_t)unix_secs * 1000 + unix_nsecs / 1000000;
+	if (hdr->version != 1)
+		hdr->sequence = rd32(pdu + 16);
+	if (hdr->version == 5 || hdr->version == 6) {
+		uint16_t sampling = rd16(pdu + 22);
+
+		hdr->engine_type = pdu[20];
+		hdr->engine_id = pdu[21];
+		/* Two top bits: mode; 14 bits: interval (Cisco v5 header). */
+		hdr->sampling_mode = sampling >> 14;
+		hdr->sampling_interval = sampling & 0x3fff;
+	}
+	*lp = l;
+	if (hdr->count == 0)
+		return FRX_EZERO_COUNT;
+	if (len != l->header_len + (uint32_t)hdr->count * l->record_len)
+		return FRX_EBAD_COUNT;
+	hdr->count_above_spec = hdr->count > l->spec_max_count;
+	return FRX_OK;
+}
+
+enum frx_status
+frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
+	       struct frx_recbuf *out, struct frx_pdu_info *hdr)
+{
+	const struct nf5_layout *l = NULL;
+	enum frx_status st;
+	const uint8_t *r;
+	uint8_t flags;
+
+	st = parse_header(pdu, len, hdr, &l);
+	if (st != FRX_OK)
+		return st;
+
+	flags = (exp->is_v6 ? FRX_REC_F_EXPORTER_IPV6 : 0) |
+		(hdr->count_above_spec ? FRX_REC_F_COUNT_ABOVE_SPEC : 0);
+	r = pdu + l->header_len;
+	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
+		struct frx_flowrec *rec = frx_recbuf_next(out);
+
+		if (rec == NULL)
+			return FRX_ENO_BLOCK;
+		hdr->records_written++;
+
+		frx_addr_set_v4(rec->src_addr, r + R_SRCADDR);
+		frx_addr_set_v4(rec->dst_addr, r + R_DSTADDR);
+		frx_addr_set_v4(rec->next_hop, r + R_NEXTHOP);
+		memcpy(rec->exporter_addr, exp->addr, 16);
+		rec->exporter_port = exp->port;
+		rec->in_if = rd16(r + R_INPUT);
+		rec->out_if = rd16(r + R_OUTPUT);
+		rec->packets = rd32(r + R_PKTS);
+		rec->bytes = rd32(r + R_OCTETS);
+		rec->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_FIRST));
+		rec->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_LAST));
+		rec->src_port = rd16(r + R_SRCPORT);
+		rec->dst_port = rd16(r + R_DSTPORT);
+		if (hdr->version == 1) {
+			rec->proto = r[R1_PROT];
+			rec->tos = r[R1_TOS];
+			rec->tcp_flags = r[R1_TCP_FLAGS];
+		} else {
+			rec->tcp_flags = r[R5_TCP_FLAGS];
+			rec->proto = r[R5_PROT];
+			rec->tos = r[R5_TOS];
+			rec->src_as = rd16(r + R5_SRC_AS);
+			rec->dst_as = rd16(r + R5_DST_AS);
+			rec->src_mask = r[R5_SRC_MASK];
+			rec->dst_mask = r[R5_DST_MASK];
+		}
+		rec->version = (uint8_t)hdr->version;
+		rec->engine_type = hdr->engine_type;
+		rec->engine_id = hdr->engine_id;
+		rec->sampling_mode = hdr->sampling_mode;
+		rec->sampling_interval = hdr->sampling_interval;
+		rec->flags = flags;
+	}
+	return FRX_OK;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * What every decoder reports about one export PDU besides its records:
+ * who sent it and what its header said. Sequence accounting, statistics and
+ * engine pinning work on this, never on the raw header.
+ */
+#ifndef FRX_PDU_H
+#define FRX_PDU_H
+
+#include <stdint.h>
+
+/** Where a datagram came from; copied into every record. */
+struct frx_exporter {
+	uint8_t addr[16]; /**< IPv4-mapped or IPv6, network order */
+	uint16_t port;    /**< UDP source port, host order */
+	uint8_t is_v6;
+};
+
+/** The header of one PDU, in host order. */
+struct frx_pdu_info {
+	uint16_t version;
+	uint16_t count;            /**< records the header announces */
+	uint32_t sys_uptime_ms;
+	uint64_t export_ms;        /**< export wall clock, epoch milliseconds */
+	uint32_t sequence;         /**< flow/packet/record sequence; 0 for v1, which has none */
+	uint32_t domain;           /**< v9 source id / IPFIX observation domain */
+	uint8_t engine_type;
+	uint8_t engine_id;
+	uint8_t sampling_mode;
+	uint16_t sampling_interval;
+	uint8_t count_above_spec;  /**< more records than the version's spec allows */
+	uint32_t records_written;  /**< records this PDU produced */
+};
+
+#endif

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Writes the committed fuzz seed corpus:  mkseeds tests/fuzz/corpus
+ *   corpus/pkt/     frames: IPv4/IPv6, VLAN, QinQ, fragments, bad checksums
+ *   corpus/decode/  PDUs: v1/v5/v6/v7, good, short, lying counts
+ *   corpus/ffile/   flow files: complete, without END, torn
+ * Regenerate after a format change; add crash inputs by hand next to these.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ffile.h"
+#include "nfbuild.h"
+
+static const char *root;
+
+static void
+put(const char *sub, const char *name, const void *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, sub);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", root, sub, name);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static size_t
+pdu(uint8_t *buf, unsigned int version, unsigned int n, uint16_t count)
+{
+	struct tb_flow flows[32];
+	struct tb_hdr h = { .version = (uint16_t)version, .count = count, .sys_uptime = 100000,
+			    .unix_secs = 1763900000, .sequence = 42, .engine_id = 1,
+			    .sampling = 0x4010 };
+
+	for (unsigned int i = 0; i < n; i++)
+		flows[i] = (struct tb_flow){ .src = 0x0a000001 + i, .dst = 0x0a000101, .packets = i + 1,
+					     .bytes = 100 * (i + 1), .first_uptime = 90000,
+					     .last_uptime = 99000, .src_port = 1000, .dst_port = 53,
+					     .proto = 17 };
+	return tb_build_nf(buf, 65536, &h, flows, n);
+}
+
+static void
+seeds_decode_and_pkt(void)
+{
+	static uint8_t buf[65536], frame[70000];
+	static const unsigned int versions[] = { 1, 5, 6, 7 };
+	struct tb_l3 l3;
+	char name[64];
+	size_t len, flen;
+
+	for (unsigned int i = 0; i < 4; i++) {
+		unsigned int v = versions[i];
+
+		len = pdu(buf, v, 3, 0);
+		snprintf(name, sizeof(name), "v%u-3", v);
+		put("decode", name, buf, len);
+		snprintf(name, sizeof(name), "v%u-short", v);
+		put("decode", name, buf, len - 7);
+		len = pdu(buf, v, 2, 9);
+		snprintf(name, sizeof(name), "v%u-count-lies", v);
+		put("decode", name, buf, len);
+	}
+	len = pdu(buf, 1, 29, 0);
+	put("decode", "v1-29", buf, len);
+
+	len = pdu(buf, 5, 2, 0);
+	tb_l3_v4(&l3, "192.0.2.1", "192.0.2.2", 4000, 2055);
+	flen = tb_build_frame(frame, sizeof(frame), &l3, buf, len);
+	put("pkt", "ipv4", frame, flen);
+	l3.vlans[0] = 10;
+	flen = tb_build_frame(frame, sizeof(frame), &l3, buf, len);
+	put("pkt", "vlan", frame, flen);
+	l3.vlans[1] = 20;
+	flen = tb_build_frame(frame, sizeof(frame), &l3, buf, len);
+	put("pkt", "qinq", frame, flen);
+	l3.vlans[0] = l3.vlans[1] = 0;
+	l3.fragment = 1;
+	flen = tb_build_frame(frame, sizeof(frame), &l3, buf, len);
+	put("pkt", "fragment", frame, flen);
+	l3.fragment = 0;
+	l3.bad_udp_checksum = 1;
+	flen = tb_build_frame(frame, sizeof(frame), &l3, buf, len);
+	put("pkt", "bad-udp-csum", frame, flen);
+	tb_l3_v6(&l3, "2001:db8::1", "2001:db8::2", 4000, 4739);
+	flen = tb_build_frame(frame, sizeof(frame), &l3, buf, len);
+	put("pkt", "ipv6", frame, flen);
+}
+
+static void
+seeds_ffile(void)
+{
+	static struct frx_block blk;
+	struct frx_ffile_writer_conf conf = { .rotate_seconds = 0 };
+	struct frx_ffile_writer *w;
+	char dir[] = "/tmp/frx-seeds.XXXXXX", **paths;
+	uint8_t *data;
+	long size;
+	FILE *f;
+	int n;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	conf.dir = dir;
+	w = frx_ffile_writer_open(&conf);
+	if (w == NULL) {
+		perror("writer");
+		exit(1);
+	}
+	for (unsigned int b = 0; b < 2; b++) {
+		memset(&blk, 0, sizeof(blk));
+		blk.hdr.record_count = 2;
+		for (unsigned int i = 0; i < 2; i++) {
+			blk.recs[i].first_ms = 1763900000000ull + i;
+			blk.recs[i].last_ms = 1763900001000ull + i;
+			blk.recs[i].packets = 1 + b;
+			blk.recs[i].version = 5;
+		}
+		frx_block_seal(&blk);
+		frx_ffile_writer_append(w, &blk);
+	}
+	frx_ffile_writer_close(w);
+	n = frx_ffile_list_dir(dir, &paths);
+	if (n != 1) {
+		fprintf(stderr, "mkseeds: expected one file in %s\n", dir);
+		exit(1);
+	}
+	f = fopen(paths[0], "rb");
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	data = malloc((size_t)size);
+	if (fread(data, 1, (size_t)size, f) != (size_t)size)
+		exit(1);
+	fclose(f);
+	put("ffile", "complete", data, (size_t)size);
+	/* without the END block: header + 2 blocks of 2 records */
+	put("ffile", "no-end", data, FRX_FILE_HEADER_SIZE + 2 * (FRX_BLOCK_HEADER_SIZE + 2 * sizeof(struct frx_flowrec)));
+	put("ffile", "torn", data, (size_t)size - 100);
+	unlink(paths[0]);
+	rmdir(dir);
+	frx_ffile_list_free(paths, n);
+	free(data);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+		return 2;
+	}
+	root = argv[1];
+	if (mkdir(root, 0755) != 0 && errno != EEXIST) {
+		perror(root);
+		return 1;
+	}
+	seeds_decode_and_pkt();
+	seeds_ffile();
+	return 0;
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Output formats: the JSON/CSV contract byte for byte, text alignment, human units. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowrec.h"
+#include "fmt.h"
+
+static void
+set_addr(uint8_t addr[16], const char *text)
+{
+	cr_assert_eq(frx_addr_parse(text, addr), 0, "bad address %s", text);
+}
+
+/* One record with every field distinct, so a swapped column shows. */
+static void
+build_v4_record(struct frx_flowrec *r)
+{
+	memset(r, 0, sizeof(*r));
+	set_addr(r->exporter_addr, "192.0.2.1");
+	set_addr(r->src_addr, "10.1.2.3");
+	set_addr(r->dst_addr, "198.51.100.7");
+	set_addr(r->next_hop, "10.0.0.254");
+	r->version = 5;
+	r->engine_type = 1;
+	r->engine_id = 2;
+	r->domain = 3;
+	r->src_port = 51000;
+	r->dst_port = 443;
+	r->proto = 6;
+	r->tos = 32;
+	r->tcp_flags = 0x1b;
+	r->in_if = 4;
+	r->out_if = 5;
+	r->packets = 1234567;
+	r->bytes = 987654321;
+	r->first_ms = 1700000000123ull;
+	r->last_ms = 1700000002500ull;
+	r->src_as = 64500;
+	r->dst_as = 4200000000u;
+	r->src_mask = 24;
+	r->dst_mask = 16;
+	r->sampling_interval = 1000;
+	r->exporter_port = 2055;
+	r->class_id = 9;
+}
+
+static void
+build_v6_record(struct frx_flowrec *r)
+{
+	build_v4_record(r);
+	set_addr(r->exporter_addr, "2001:db8::2");
+	set_addr(r->src_addr, "2001:db8::1");
+	set_addr(r->dst_addr, "2001:db8:0:1::80");
+	set_addr(r->next_hop, "fe80::1");
+	r->proto = 17;
+	r->tcp_flags = 0;
+	r->version = 10;
+	r->flags = FRX_REC_F_IPV6 | FRX_REC_F_EXPORTER_IPV6;
+}
+
+static const char *
+record_str(enum frx_fmt fmt, const struct frx_flowrec *r)
+{
+	static char buf[FRX_FMT_RECORD_MAX];
+	int len = frx_fmt_record_str(fmt, r, buf, sizeof(buf));
+
+	cr_assert_gt(len, 0);
+	cr_assert_lt((size_t)len, sizeof(buf));
+	cr_assert_eq((size_t)len, strlen(buf));
+	return buf;
+}
+
+Test(fmt, json_ipv4_record_is_exact)
+{
+	struct frx_flowrec r;
+
+	build_v4_record(&r);
+	cr_assert_str_eq(record_str(FRX_FMT_JSON, &r),
+			 "{\"exporter\":\"192.0.2.1\",\"version\":5,\"engine_type\":1,\"engine_id\":2,"
+			 "\"domain\":3,\"src_addr\":\"10.1.2.3\",\"dst_addr\":\"198.51.100.7\","
+			 "\"next_hop\":\"10.0.0.254\",\"src_port\":51000,\"dst_port\":443,\"proto\":6,"
+			 "\"tos\":32,\"tcp_flags\":27,\"in_if\":4,\"out_if\":5,\"packets\":1234567,"
+			 "\"bytes\":987654321,\"first\":1700000000123,\"last\":1700000002500,"
+			 "\"src_as\":64500,\"dst_as\":4200000000,\"src_mask\":24,\"dst_mask\":16,"
+			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9}\n");
+}
+
+Test(fmt, json_ipv6_record_is_exact)
+{
+	struct frx_flowrec r;
+
+	build_v6_record(&r);
+	cr_assert_str_eq(record_str(FRX_FMT_JSON, &r),
+			 "{\"exporter\":\"2001:db8::2\",\"version\":10,\"engine_type\":1,\"engine_id\":2,"
+			 "\"domain\":3,\"src_addr\":\"2001:db8::1\",\"dst_addr\":\"2001:db8:0:1::80\","
+			 "\"next_hop\":\"fe80::1\",\"src_port\":51000,\"dst_port\":443,\"proto\":17,"
+			 "\"tos\":32,\"tcp_flags\":0,\"in_if\":4,\"out_if\":5,\"packets\":1234567,"
+			 "\"bytes\":987654321,\"first\":1700000000123,\"last\":1700000002500,"
+			 "\"src_as\":64500,\"dst_as\":4200000000,\"src_mask\":24,\"dst_mask\":16,"
+			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9}\n");
+}
+
+Test(fmt, json_prints_full_64_bit_counters)
+{
+	struct frx_flowrec r;
+	const char *s;
+
+	build_v4_record(&r);
+	r.packets = UINT64_MAX;
+	r.bytes = 0;
+	s = record_str(FRX_FMT_JSON, &r);
+	cr_assert_not_null(strstr(s, "\"packets\":18446744073709551615,\"bytes\":0,"), "%s", s);
+}
+
+Test(fmt, csv_header_and_record_are_exact)
+{
+	char head[512];
+	struct frx_flowrec r;
+
+	cr_assert_gt(frx_fmt_header_str(FRX_FMT_CSV, head, sizeof(head)), 0);
+	cr_assert_str_eq(head, "exporter,version,engine_type,engine_id,domain,src_addr,dst_addr,next_hop,"
+			       "src_port,dst_port,proto,tos,tcp_flags,in_if,out_if,packets,bytes,first,"
+			       "last,src_as,dst_as,src_mask,dst_mask,sampling_interval,exporter_port,"
+			       "class\n");
+	build_v4_record(&r);
+	cr_assert_str_eq(record_str(FRX_FMT_CSV, &r),
+			 "192.0.2.1,5,1,2,3,10.1.2.3,198.51.100.7,10.0.0.254,51000,443,6,32,27,4,5,"
+			 "1234567,987654321,1700000000123,1700000002500,64500,4200000000,24,16,1000,"
+			 "2055,9\n");
+	build_v6_record(&r);
+	cr_assert_str_eq(record_str(FRX_FMT_CSV, &r),
+			 "2001:db8::2,10,1,2,3,2001:db8::1,2001:db8:0:1::80,fe80::1,51000,443,17,32,0,"
+			 "4,5,1234567,987654321,1700000000123,1700000002500,64500,4200000000,24,16,"
+			 "1000,2055,9\n");
+}
+
+/* The CSV columns are the JSON keys, in the same order. */
+Test(fmt, csv_columns_match_json_keys)
+{
+	char head[512], keys[512] = "";
+	struct frx_flowrec r;
+	const char *p;
+
+	build_v6_record(&r);
+	frx_fmt_header_str(FRX_FMT_CSV, head, sizeof(head));
+	p = record_str(FRX_FMT_JSON, &r);
+	/* each key is a quoted string right after '{' or ',' and before ':' */
+	while ((p = strchr(p, '"')) != NULL) {
+		const char *end = strchr(p + 1, '"');
+
+		cr_assert_not_null(end);
+		if (end[1] == ':') {
+			if (keys[0] != '\0')
+				strcat(keys, ",");
+			strncat(keys, p + 1, (size_t)(end - p - 1));
+		}
+		p = end + 1;
+	}
+	strcat(keys, "\n");
+	cr_assert_str_eq(keys, head);
+}
+
+Test(fmt, json_has_no_header)
+{
+	char head[16] = "x";
+
+	cr_assert_eq(frx_fmt_header_str(FRX_FMT_JSON, head, sizeof(head)), 0);
+	cr_assert_str_eq(head, "");
+}
+
+static size_t
+index_of(const char *s, const char *needle)
+{
+	const char *p = strstr(s, needle);
+
+	cr_assert_not_null(p, "'%s' not in '%s'", needle, s);
+	return (size_t)(p - s);
+}
+
+Test(fmt, text_ipv4_columns_line_up_with_header)
+{
+	char head[512], line[FRX_FMT_RECORD_MAX];
+	struct frx_flowrec r;
+
+	frx_fmt_header_str(FRX_FMT_TEXT, head, sizeof(head));
+	build_v4_record(&r);
+	snprintf(line, sizeof(line), "%s", record_str(FRX_FMT_TEXT, &r));
+	cr_assert_str_eq(head, "Date first seen (UTC, ms)  Duration Proto     Src IP Addr:Port         "
+			       "Dst IP Addr:Port  Flags    Tos  Packets    Bytes Exporter\n");
+	cr_assert_str_eq(line, "2023-11-14 22:13:20.123       2.377 TCP          10.1.2.3:51000 ->    "
+			       "198.51.100.7:443   ...AP.SF  32    1.2 M  987.7 M 192.0.2.1\n");
+	cr_assert_eq(index_of(head, "Duration") + strlen("Duration"), index_of(line, "2.377") + 5);
+	cr_assert_eq(index_of(head, "Proto"), index_of(line, "TCP"));
+	cr_assert_eq(index_of(head, "Addr:Port") + 4, index_of(line, ":51000"));
+	cr_assert_eq(index_of(head, "Dst IP Addr:") + 11, index_of(line, ":443"));
+	cr_assert_eq(index_of(head, "Flags"), index_of(line, "...AP.SF"));
+	cr_assert_eq(index_of(head, "Exporter"), index_of(line, "192.0.2.1"));
+
+	/* other addresses and a short duration keep the same columns */
+	set_addr(r.src_addr, "1.2.3.4");
+	set_addr(r.dst_addr, "255.255.255.255");
+	r.last_ms = r.first_ms;
+	r.src_port = 0;
+	r.dst_port = 65535;
+	r.proto = 1;
+	snprintf(line, sizeof(line), "%s", record_str(FRX_FMT_TEXT, &r));
+	cr_assert_eq(index_of(head, "Exporter"), index_of(line, "192.0.2.1"), "%s", line);
+	cr_assert_eq(index_of(head, "Proto"), index_of(line, "ICMP"));
+}
+
+Test(fmt, text_ipv6_addresses_are_bracketed)
+{
+	struct frx_flowrec r;
+	const char *line;
+
+	build_v6_record(&r);
+	line = record_str(FRX_FMT_TEXT, &r);
+	cr_assert_not_null(strstr(line, " UDP "), "%s", line);
+	cr_assert_not_null(strstr(line, "[2001:db8::1]:51000 -> [2001:db8:0:1::80]:443 "), "%s", line);
+	cr_assert_not_null(strstr(line, " 2001:db8::2\n"), "%s", line);
+}
+
+Test(fmt, record_to_stream_matches_string)
+{
+	struct frx_flowrec r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	cr_assert_not_null(out);
+	build_v4_record(&r);
+	frx_fmt_header(FRX_FMT_CSV, out);
+	frx_fmt_record(FRX_FMT_CSV, &r, out);
+	frx_fmt_header(FRX_FMT_JSON, out);
+	frx_fmt_record(FRX_FMT_JSON, &r, out);
+	cr_assert_eq(fclose(out), 0);
+	{
+		char want[2 * FRX_FMT_RECORD_MAX];
+		char head[512];
+
+		frx_fmt_header_str(FRX_FMT_CSV, head, sizeof(head));
+		snprintf(want, sizeof(want), "%s%s", head, record_str(FRX_FMT_CSV, &r));
+		strcat(want, record_str(FRX_FMT_JSON, &r));
+		cr_assert_str_eq(buf, want);
+	}
+	free(buf);
+}
+
+Test(fmt, human_units_base_1000)
+{
+	static const struct {
+		uint64_t v;
+		const char *text;
+	} cases[] = {
+		{ 0, "0" },
+		{ 532, "532" },
+		{ 999, "999" },
+		{ 1000, "1.0 K" },
+		{ 1234, "1.2 K" },
+		{ 999949, "999.9 K" },
+		{ 999950, "1.0 M" }, /* not "1000.0 K" */
+		{ 1234567, "1.2 M" },
+		{ 987654321, "987.7 M" },
+		{ 5000000000ull, "5.0 G" },
+		{ 1000000000000ull, "1.0 T" },
+		{ 2500000000000000ull, "2.5 P" },
+		{ UINT64_MAX, "18.4 E" },
+	};
+	char buf[FRX_FMT_HUMAN_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_str_eq(frx_fmt_human(cases[i].v, buf, sizeof(buf)), cases[i].text, "value %llu",
+				 (unsigned long long)cases[i].v);
+}
+
+Test(fmt, proto_names)
+{
+	char buf[4];
+
+	cr_assert_str_eq(frx_fmt_proto(6, buf, sizeof(buf)), "TCP");
+	cr_assert_str_eq(frx_fmt_proto(17, buf, sizeof(buf)), "UDP");
+	cr_assert_str_eq(frx_fmt_proto(1, buf, sizeof(buf)), "ICMP");
+	cr_assert_str_eq(frx_fmt_proto(58, buf, sizeof(buf)), "ICMP6");
+	cr_assert_str_eq(frx_fmt_proto(47, buf, sizeof(buf)), "GRE");
+	cr_assert_str_eq(frx_fmt_proto(50, buf, sizeof(buf)), "ESP");
+	cr_assert_str_eq(frx_fmt_proto(132, buf, sizeof(buf)), "132");
+	cr_assert_str_eq(frx_fmt_proto(0, buf, sizeof(buf)), "0");
+}
+
+Test(fmt, parse_format_names)
+{
+	enum frx_fmt f = FRX_FMT_TEXT;
+
+	cr_assert_eq(frx_fmt_parse("json", &f), 0);
+	cr_assert_eq(f, FRX_FMT_JSON);
+	cr_assert_eq(frx_fmt_parse("csv", &f), 0);
+	cr_assert_eq(f, FRX_FMT_CSV);
+	cr_assert_eq(frx_fmt_parse("text", &f), 0);
+	cr_assert_eq(f, FRX_FMT_TEXT);
+	cr_assert_eq(frx_fmt_parse("xml", &f), -EINVAL);
+	cr_assert_eq(f, FRX_FMT_TEXT);
+	cr_assert_str_eq(frx_fmt_name(FRX_FMT_CSV), "csv");
+}
+
+Test(fmt, out_of_range_dates_print_raw_milliseconds)
+{
+	struct frx_flowrec r;
+	const char *line;
+
+	build_v4_record(&r);
+	r.first_ms = UINT64_MAX;
+	line = record_str(FRX_FMT_TEXT, &r);
+	cr_assert_eq(strncmp(line, "18446744073709551615", 20), 0, "%s", line);
+}

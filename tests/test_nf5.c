@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* NetFlow v1/v5/v6/v7 decoder: hand-built PDUs, good and malformed. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "decode.h"
+#include "nf5.h"
+#include "nfbuild.h"
+
+#define EXPORT_SECS 1700000000u
+#define EXPORT_NSECS 250000000u /* .250 s */
+#define EXPORT_MS (EXPORT_SECS * 1000ull + 250)
+#define UPTIME 3600000u         /* exporter up one hour */
+
+static uint8_t pdu[65536];
+static struct frx_flowrec recs[2048];
+static struct frx_recbuf rb;
+static struct frx_pdu_info info;
+static struct frx_exporter exporter;
+
+static void
+setup(void)
+{
+	memset(&exporter, 0, sizeof(exporter));
+	frx_addr_set_v4(exporter.addr, "\xc0\x00\x02\x01"); /* 192.0.2.1 */
+	exporter.port = 40000;
+	frx_recbuf_init_array(&rb, recs, 2048);
+}
+
+TestSuite(nf5, .init = setup);
+
+static struct tb_flow
+sample_flow(unsigned int i)
+{
+	struct tb_flow f = {
+		.src = tb_ip4("10.1.0.1") + i, .dst = tb_ip4("10.2.0.1"), .nexthop = tb_ip4("10.0.0.254"),
+		.in_if = 3, .out_if = 7, .packets = 10 + i, .bytes = 1500 * (10 + i),
+		.first_uptime = UPTIME - 60000, .last_uptime = UPTIME - 1000,
+		.src_port = 1024 + (uint16_t)i, .dst_port = 443, .proto = 6, .tos = 0x28, .tcp_flags = 0x1b,
+		.src_as = 64500, .dst_as = 64501, .src_mask = 24, .dst_mask = 16,
+	};
+	return f;
+}
+
+static size_t
+build(unsigned int version, unsigned int n, uint16_t count_override)
+{
+	struct tb_flow flows[64];
+	struct tb_hdr h = { .version = (uint16_t)version, .count = count_override, .sys_uptime = UPTIME,
+			    .unix_secs = EXPORT_SECS, .unix_nsecs = EXPORT_NSECS, .sequence = 777,
+			    .engine_type = 1, .engine_id = 9, .sampling = (1u << 14) | 100 };
+
+	for (unsigned int i = 0; i < n; i++)
+		flows[i] = sample_flow(i);
+	return tb_build_nf(pdu, sizeof(pdu), &h, flows, n);
+}
+
+static void
+check_common(const struct frx_flowrec *r, unsigned int i, unsigned int version)
+{
+	uint8_t want[16];
+
+	cr_assert_eq(r->version, version);
+	frx_addr_set_v4(want, "\x0a\x01\x00\x01");
+	want[15] += (uint8_t)i;
+	cr_assert_arr_eq(r->src_addr, want, 16);
+	frx_addr_set_v4(want, "\x0a\x02\x00\x01");
+	cr_assert_arr_eq(r->dst_addr, want, 16);
+	frx_addr_set_v4(want, "\x0a\x00\x00\xfe");
+	cr_assert_arr_eq(r->next_hop, want, 16);
+	cr_assert_arr_eq(r->exporter_addr, exporter.addr, 16);
+	cr_assert_eq(r->exporter_port, 40000);
+	cr_assert_eq(r->in_if, 3);
+	cr_assert_eq(r->out_if, 7);
+	cr_assert_eq(r->packets, 10 + i);
+	cr_assert_eq(r->bytes, 1500 * (10 + i));
+	cr_assert_eq(r->first_ms, EXPORT_MS - 60000);
+	cr_assert_eq(r->last_ms, EXPORT_MS - 1000);
+	cr_assert_eq(r->src_port, 1024 + i);
+	cr_assert_eq(r->dst_port, 443);
+	cr_assert_eq(r->proto, 6);
+	cr_assert_eq(r->tos, 0x28);
+	cr_assert_eq(r->tcp_flags, 0x1b);
+	cr_assert_eq(r->domain, 0);
+	cr_assert_eq(r->flags & FRX_REC_F_IPV6, 0);
+}
+
+Test(nf5, v5_fields_decoded_into_record)
+{
+	size_t len = build(5, 3, 0);
+
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	cr_assert_eq(rb.count, 3);
+	cr_assert_eq(info.records_written, 3);
+	cr_assert_eq(info.sequence, 777);
+	cr_assert_eq(info.engine_type, 1);
+	cr_assert_eq(info.engine_id, 9);
+	for (unsigned int i = 0; i < 3; i++) {
+		check_common(&recs[i], i, 5);
+		cr_assert_eq(recs[i].src_as, 64500);
+		cr_assert_eq(recs[i].dst_as, 64501);
+		cr_assert_eq(recs[i].src_mask, 24);
+		cr_assert_eq(recs[i].dst_mask, 16);
+		cr_assert_eq(recs[i].engine_type, 1);
+		cr_assert_eq(recs[i].engine_id, 9);
+		cr_assert_eq(recs[i].sampling_mode, 1, "sampling mode is the top two bits");
+		cr_assert_eq(recs[i].sampling_interval, 100, "sampling interval is the low 14 bits");
+	}
+}
+
+Test(nf5, v1_has_its_own_tail_layout)
+{
+	size_t len = build(1, 2, 0);
+
+	cr_assert_eq(len, 16 + 2 * 48);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	cr_assert_eq(rb.count, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		check_common(&recs[i], i, 1);
+		cr_assert_eq(recs[i].src_as, 0, "v1 has no AS numbers");
+		cr_assert_eq(recs[i].src_mask, 0);
+		cr_assert_eq(recs[i].engine_id, 0);
+		cr_assert_eq(recs[i].sampling_interval, 0);
+	}
+	cr_assert_eq(info.sequence, 0, "v1 has no sequence number");
+}
+
+Test(nf5, v6_and_v7_records_are_52_bytes)
+{
+	size_t len = build(6, 4, 0);
+
+	cr_assert_eq(len, 24 + 4 * 52);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	for (unsigned int i = 0; i < 4; i++) {
+		check_common(&recs[i], i, 6);
+		cr_assert_eq(recs[i].dst_as, 64501);
+	}
+
+	frx_recbuf_init_array(&rb, recs, 2048);
+	len = build(7, 4, 0);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	for (unsigned int i = 0; i < 4; i++) {
+		check_common(&recs[i], i, 7);
+		cr_assert_eq(recs[i].engine_type, 0, "v7 header has no engine fields");
+		cr_assert_eq(recs[i].dst_mask, 16);
+	}
+}
+
+Test(nf5, truncated_header_is_dropped)
+{
+	size_t len = build(5, 1, 0);
+
+	(void)len;
+	cr_assert_eq(frx_nf5_decode(pdu, 23, &exporter, &rb, &info), FRX_ETRUNCATED);
+	cr_assert_eq(frx_nf5_decode(pdu, 3, &exporter, &rb, &info), FRX_ETRUNCATED);
+	build(1, 1, 0);
+	cr_assert_eq(frx_nf5_decode(pdu, 15, &exporter, &rb, &info), FRX_ETRUNCATED);
+	cr_assert_eq(rb.count, 0);
+}
+
+Test(nf5, count_larger_than_datagram_is_dropped_whole)
+{
+	size_t len = build(5, 3, 4); /* header says 4, datagram holds 3 */
+
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EBAD_COUNT);
+	cr_assert_eq(rb.count, 0, "nothing of a lying PDU is stored");
+}
+
+Test(nf5, trailing_bytes_after_records_are_a_bad_count)
+{
+	size_t len = build(5, 3, 0);
+
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len + 10, &exporter, &rb, &info), FRX_EBAD_COUNT);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len - 1, &exporter, &rb, &info), FRX_EBAD_COUNT);
+	cr_assert_eq(rb.count, 0);
+}
+
+Test(nf5, zero_count_is_dropped)
+{
+	size_t len = build(5, 0, 0);
+
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EZERO_COUNT);
+}
+
+Test(nf5, wrong_version_is_dropped)
+{
+	size_t len = build(5, 1, 0);
+
+	pdu[1] = 4;
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EBAD_VERSION);
+	pdu[1] = 9;
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EBAD_VERSION);
+	pdu[0] = 0xff;
+	cr_assert_eq(frx_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EBAD_VERSION);
+	cr_assert_eq(rb.count, 0);
+}
+
+Test(nf5, count_above_spec_is_kept_and_flagged)
+{
+	/* softflowd -v 1 sends 29 records; the v1 spec allows 24. */
+	size_t len = build(1, 29, 0);
+
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	cr_assert_eq(rb.count, 29);
+	cr_assert(info.count_above_spec);
+	cr_assert(recs[28].flags & FRX_REC_F_COUNT_ABOVE_SPEC);
+
+	frx_recbuf_init_array(&rb, recs, 2048);
+	len = build(5, 30, 0);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	cr_assert_not(info.count_above_spec, "30 is the v5 maximum, not above it");
+}
+
+Test(nf5, full_buffer_keeps_what_fit_and_reports_no_block)
+{
+	size_t len = build(5, 10, 0);
+
+	frx_recbuf_init_array(&rb, recs, 4);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_ENO_BLOCK);
+	cr_assert_eq(rb.count, 4);
+	cr_assert_eq(info.records_written, 4);
+	cr_assert_eq(info.count, 10);
+}
+
+static int refills;
+static struct frx_flowrec second[8];
+
+static int
+refill_once(struct frx_recbuf *b)
+{
+	if (refills++)
+		return -1;
+	b->recs = second;
+	b->count = 0;
+	b->capacity = 8;
+	return 0;
+}
+
+Test(nf5, records_continue_in_the_next_block_after_a_refill)
+{
+	size_t len = build(5, 6, 0);
+
+	refills = 0;
+	frx_recbuf_init_array(&rb, recs, 2);
+	rb.refill = refill_once;
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	cr_assert_eq(refills, 1);
+	cr_assert_eq(second[3].src_port, 1024 + 5, "record 6 is the 4th of the new block");
+}
+
+Test(nf5, times_cross_the_uptime_wrap)
+{
+	/* Exporter uptime wrapped 10 s ago; the flow started 50 s ago. */
+	struct tb_flow f = sample_flow(0);
+	struct tb_hdr h = { .version = 5, .sys_uptime = 10000, .unix_secs = EXPORT_SECS };
+	size_t len;
+
+	f.first_uptime = (uint32_t)(10000 - 50000); /* before the wrap: 0xffff63c0 */
+	f.last_uptime = 5000;
+	len = tb_build_nf(pdu, sizeof(pdu), &h, &f, 1);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_OK);
+	cr_assert_eq(recs[0].first_ms, EXPORT_SECS * 1000ull - 50000);
+	cr_assert_eq(recs[0].last_ms, EXPORT_SECS * 1000ull - 5000);
+}
+
+Test(nf5, every_truncation_of_a_good_pdu_is_refused)
+{
+	size_t len = build(7, 5, 0);
+
+	for (uint32_t cut = 0; cut < len; cut++) {
+		frx_recbuf_init_array(&rb, recs, 2048);
+		cr_assert_neq(frx_nf5_decode(pdu, cut, &exporter, &rb, &info), FRX_OK, "cut at %u", cut);
+		cr_assert_eq(rb.count, 0);
+	}
+}
