@@ -43,7 +43,7 @@ frx_config_usage(const char *prog)
 	       "\n"
 	       "Input (default: every DPDK port the EAL probed):\n"
 	       "  --pcap FILE            decode a capture of exports and exit when done\n"
-	       "  --iface NAME           collect live from a kernel interface (net_af_packet), e.g. lo\n"
+	       "  --iface NAME           collect live from a kernel interface (net_pcap, incoming only), e.g. lo\n"
 	       "  -p, --port N[,N...]    UDP listen ports (default 2055,9995,9996,4739; 0 = any)\n"
 	       "  --verify-udp-checksum  check UDP checksums in software (off: trust NIC offload flags)\n"
 	       "Output:\n"

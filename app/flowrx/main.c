@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -146,7 +148,8 @@ build_eal_args(const struct frx_config *cfg, int user_argc, char **user_argv, ch
 		/* --in-memory would be ideal but DPDK 22.11 refuses it with
 		 * --no-huge; a private prefix keeps concurrent runs apart. */
 		static char *defaults[] = { "-l", "0", "--no-huge", "-m", "512", "--no-pci",
-					    "--no-shconf", "--log-level", "lib.eal:warning" };
+					    "--no-shconf", "--log-level", "lib.eal:warning",
+					    "--log-level", "lib.telemetry:warning" };
 		static char prefix[32];
 
 		for (unsigned int i = 0; i < RTE_DIM(defaults); i++)
@@ -159,7 +162,10 @@ build_eal_args(const struct frx_config *cfg, int user_argc, char **user_argv, ch
 		if ((size_t)snprintf(vdev_buf, vdev_size, "net_pcap_flowrx0,rx_pcap=%s", cfg->pcap_path) >= vdev_size)
 			return -1;
 	} else if (cfg->iface) {
-		if ((size_t)snprintf(vdev_buf, vdev_size, "net_af_packet_flowrx0,iface=%s,qpairs=1",
+		/* net_pcap rather than net_af_packet: on lo a packet socket sees
+		 * every datagram twice (outgoing and incoming); libpcap's
+		 * incoming-only direction gives each one exactly once. */
+		if ((size_t)snprintf(vdev_buf, vdev_size, "net_pcap_flowrx0,rx_iface_in=%s,tx_pcap=/dev/null",
 				     cfg->iface) >= vdev_size)
 			return -1;
 	}
@@ -190,6 +196,52 @@ remove_dir_files(const char *dir)
 	}
 	closedir(d);
 	rmdir(dir);
+}
+
+/*
+ * With --iface the kernel sees the exports too, and with no socket on the
+ * port it answers each with ICMP port unreachable, which exporters using a
+ * connected socket (softflowd) report as send errors. Bind a socket that is
+ * never read on every listen port: the kernel then discards quietly.
+ */
+static void
+bind_sink_sockets(const struct frx_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->pkt.nb_listen_ports; i++) {
+		int families[2] = { AF_INET6, AF_INET }, bound = 0;
+
+		for (int f = 0; f < 2 && !bound; f++) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+			int fd = socket(families[f], SOCK_DGRAM | SOCK_CLOEXEC, 0), zero = 0, small = 1;
+
+			if (fd < 0)
+				continue;
+			memset(&ss, 0, sizeof(ss));
+			if (families[f] == AF_INET6) {
+				struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+				a->sin6_family = AF_INET6;
+				a->sin6_port = htons(cfg->pkt.listen_ports[i]);
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+				len = sizeof(*a);
+			} else {
+				struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+				a->sin_family = AF_INET;
+				a->sin_port = htons(cfg->pkt.listen_ports[i]);
+				len = sizeof(*a);
+			}
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+			if (bind(fd, (struct sockaddr *)&ss, len) == 0)
+				bound = 1; /* kept open until exit */
+			else
+				close(fd);
+		}
+		if (!bound)
+			printf("flowrx: note: UDP port %u is in use by another program; exporters may get "
+			       "ICMP port unreachable from it or not\n", cfg->pkt.listen_ports[i]);
+	}
 }
 
 static int
@@ -570,6 +622,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	if (app.cfg.iface)
+		bind_sink_sockets(&app.cfg);
 	print_plan(&app);
 	printf("flowrx: writing %s (rotate every %u s); %s\n", frx_ffile_writer_path(app.stats->writer),
 	       app.cfg.rotate_seconds,

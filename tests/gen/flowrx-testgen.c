@@ -7,6 +7,8 @@
  *   flowrx-testgen mixed OUT.pcap EXPECTED.jsonl EXPECTED-COUNTERS.txt
  *       v1, v5, v6, v7 from several IPv4 and IPv6 exporters, VLAN/QinQ,
  *       a 29-record v1 PDU, an uptime wrap, and one frame per drop reason.
+ *   flowrx-testgen clean OUT.pcap EXPECTED.jsonl
+ *       the same exports without the frames meant to be dropped.
  *   flowrx-testgen bulk OUT.pcap PACKETS
  *       PACKETS v5 datagrams of 30 records from 8 exporters (load, shutdown).
  *
@@ -144,7 +146,7 @@ export_pdu(struct exporter *e, struct tb_hdr *h, unsigned int n, unsigned int se
 }
 
 static int
-gen_mixed(const char *counters_path)
+gen_mixed(const char *counters_path, int with_noise)
 {
 	struct exporter a, b, c, d, w;
 	struct tb_hdr h;
@@ -193,6 +195,8 @@ gen_mixed(const char *counters_path)
 			     .engine_type = 0, .engine_id = 0 };
 	export_pdu(&w, &h, 3, 400);
 
+	if (!with_noise)
+		return 0;
 	/* One frame per drop reason; none may produce a record. */
 	{
 		FILE *keep = expected;
@@ -284,9 +288,10 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3 || (strcmp(argv[1], "mixed") == 0 && argc != 5) ||
-	    (strcmp(argv[1], "bulk") == 0 && argc != 4)) {
+	    (strcmp(argv[1], "clean") == 0 && argc != 4) || (strcmp(argv[1], "bulk") == 0 && argc != 4)) {
 		fprintf(stderr, "usage: %s mixed OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
-				"       %s bulk OUT.pcap PACKETS\n", argv[0], argv[0]);
+				"       %s clean OUT.pcap EXPECTED.jsonl\n"
+				"       %s bulk OUT.pcap PACKETS\n", argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -295,13 +300,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "testgen: %s: %s\n", argv[2], pcap_geterr(dead));
 		return 1;
 	}
-	if (strcmp(argv[1], "mixed") == 0) {
+	if (strcmp(argv[1], "mixed") == 0 || strcmp(argv[1], "clean") == 0) {
+		int noise = strcmp(argv[1], "mixed") == 0;
+
 		expected = fopen(argv[3], "w");
 		if (expected == NULL) {
 			perror(argv[3]);
 			return 1;
 		}
-		rc = gen_mixed(argv[4]);
+		rc = gen_mixed(noise ? argv[4] : NULL, noise);
 		fclose(expected);
 	} else if (strcmp(argv[1], "bulk") == 0) {
 		rc = gen_bulk(strtoul(argv[3], NULL, 0));
