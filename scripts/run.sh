@@ -23,13 +23,13 @@ cat <<MSG
 flowrx: collecting NetFlow v1/v5/v6/v7 from interface '$iface' (DPDK net_pcap, incoming only), UDP ports 2055, 9995, 9996, 4739.
         Point an exporter at this machine, e.g.:  softflowd -i eth0 -v 5 -n 127.0.0.1:2055
         Flow files go to:   $dir  (a new file every 5 minutes)
-        Read them:          build/app/flowrx-read/flowrx-read -R $dir
-        Follow live:        build/app/flowrx-read/flowrx-read -R $dir -f
-        As JSON lines:      build/app/flowrx-read/flowrx-read -R $dir -o json
+        Read them:          build/app/flowrx-read -R $dir
+        Follow live:        build/app/flowrx-read -R $dir -f
+        As JSON lines:      build/app/flowrx-read -R $dir -o json
         Stop with Ctrl-C: every record received is written before flowrx exits.
 MSG
 if [ "$(id -u)" -ne 0 ]; then
 	echo "flowrx: DPDK's af_packet port needs root (CAP_NET_RAW); re-running with sudo" >&2
-	exec sudo build/app/flowrx/flowrx --iface "$iface" -w "$dir" --stats-interval 10 "$@"
+	exec sudo build/app/flowrx --iface "$iface" -w "$dir" --stats-interval 10 "$@"
 fi
-exec build/app/flowrx/flowrx --iface "$iface" -w "$dir" --stats-interval 10 "$@"
+exec build/app/flowrx --iface "$iface" -w "$dir" --stats-interval 10 "$@"
