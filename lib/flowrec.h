@@ -64,13 +64,23 @@ struct frx_flowrec {
 	uint8_t engine_id;
 	uint8_t sampling_mode;      /**< v5 header's 2-bit sampling mode */
 	uint8_t flags;              /**< FRX_REC_F_* */
-	uint8_t reserved[6];
+	uint8_t direction;          /**< FRX_DIR_*: 0 unknown, 1 ingress, 2 egress */
+	uint8_t forwarding_status;  /**< IPFIX forwardingStatus (IE 89), 0 if not exported */
+	uint16_t src_vlan;          /**< vlanId (IE 58), 0 if none */
+	uint16_t dst_vlan;          /**< postVlanId (IE 59), 0 if none */
+	uint32_t flows;             /**< flows this record stands for: 1, or a v8 aggregate's count */
+	uint8_t reserved[12];
 };
 
-_Static_assert(sizeof(struct frx_flowrec) == 144, "on-disk record size changed");
+#define FRX_DIR_UNKNOWN 0
+#define FRX_DIR_INGRESS 1
+#define FRX_DIR_EGRESS 2
+
+_Static_assert(sizeof(struct frx_flowrec) == 160, "on-disk record size changed");
 _Static_assert(offsetof(struct frx_flowrec, src_addr) == 32, "on-disk layout changed");
 _Static_assert(offsetof(struct frx_flowrec, src_as) == 96, "on-disk layout changed");
 _Static_assert(offsetof(struct frx_flowrec, proto) == 128, "on-disk layout changed");
+_Static_assert(offsetof(struct frx_flowrec, flows) == 144, "on-disk layout changed");
 
 /** Write an IPv4 address (network order bytes) as IPv4-mapped IPv6. */
 static inline void

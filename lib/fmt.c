@@ -27,7 +27,8 @@
 #define CSV_COLUMNS                                                                              \
 	"exporter,version,engine_type,engine_id,domain,src_addr,dst_addr,next_hop,src_port,"     \
 	"dst_port,proto,tos,tcp_flags,in_if,out_if,packets,bytes,first,last,src_as,dst_as,"      \
-	"src_mask,dst_mask,sampling_interval,exporter_port,class"
+	"src_mask,dst_mask,sampling_interval,exporter_port,class,flows,direction,src_vlan,"      \
+	"dst_vlan,forwarding_status"
 
 static const char *const fmt_names[] = {
 	[FRX_FMT_TEXT] = "text",
@@ -205,12 +206,13 @@ record_csv(const struct frx_flowrec *rec, char *buf, size_t size)
 	return snprintf(buf, size,
 			"%s,%u,%u,%u,%" PRIu32 ",%s,%s,%s,%u,%u,%u,%u,%u,%" PRIu32 ",%" PRIu32 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%u,%u,%" PRIu32
-			",%u,%u\n",
+			",%u,%u,%" PRIu32 ",%u,%u,%u,%u\n",
 			exporter, rec->version, rec->engine_type, rec->engine_id, rec->domain, src, dst, nh,
 			rec->src_port, rec->dst_port, rec->proto, rec->tos, rec->tcp_flags, rec->in_if,
 			rec->out_if, rec->packets, rec->bytes, rec->first_ms, rec->last_ms, rec->src_as,
 			rec->dst_as, rec->src_mask, rec->dst_mask, rec->sampling_interval,
-			rec->exporter_port, rec->class_id);
+			rec->exporter_port, rec->class_id, rec->flows, rec->direction, rec->src_vlan,
+			rec->dst_vlan, rec->forwarding_status);
 }
 
 static int
@@ -231,12 +233,15 @@ record_json(const struct frx_flowrec *rec, char *buf, size_t size)
 			"\"tcp_flags\":%u,\"in_if\":%" PRIu32 ",\"out_if\":%" PRIu32 ",\"packets\":%" PRIu64
 			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 ",\"last\":%" PRIu64
 			",\"src_as\":%" PRIu32 ",\"dst_as\":%" PRIu32 ",\"src_mask\":%u,\"dst_mask\":%u,"
-			"\"sampling_interval\":%" PRIu32 ",\"exporter_port\":%u,\"class\":%u}\n",
+			"\"sampling_interval\":%" PRIu32 ",\"exporter_port\":%u,\"class\":%u,"
+			"\"flows\":%" PRIu32 ",\"direction\":%u,\"src_vlan\":%u,\"dst_vlan\":%u,"
+			"\"forwarding_status\":%u}\n",
 			exporter, rec->version, rec->engine_type, rec->engine_id, rec->domain, src, dst, nh,
 			rec->src_port, rec->dst_port, rec->proto, rec->tos, rec->tcp_flags, rec->in_if,
 			rec->out_if, rec->packets, rec->bytes, rec->first_ms, rec->last_ms, rec->src_as,
 			rec->dst_as, rec->src_mask, rec->dst_mask, rec->sampling_interval,
-			rec->exporter_port, rec->class_id);
+			rec->exporter_port, rec->class_id, rec->flows, rec->direction, rec->src_vlan,
+			rec->dst_vlan, rec->forwarding_status);
 }
 
 int

@@ -165,6 +165,7 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		rec->sampling_mode = hdr->sampling_mode;
 		rec->sampling_interval = hdr->sampling_interval;
 		rec->flags = flags;
+		rec->flows = 1;
 	}
 	return FRX_OK;
 }

@@ -879,7 +879,7 @@ Test(ffile, corrupt_header_fails_open_with_einval)
 	fd = open(path, O_RDWR);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(pread(fd, &fh, sizeof(fh), 0), (ssize_t)sizeof(fh));
-	fh.record_size = 160;
+	fh.record_size = sizeof(struct frx_flowrec) + 16;
 	fh.crc = frx_crc32c(0, &fh, 124);
 	cr_assert_eq(pwrite(fd, &fh, sizeof(fh), 0), (ssize_t)sizeof(fh));
 	cr_assert_null(frx_ffile_open(path));

@@ -46,6 +46,11 @@ build_v4_record(struct frx_flowrec *r)
 	r->sampling_interval = 1000;
 	r->exporter_port = 2055;
 	r->class_id = 9;
+	r->flows = 1;
+	r->direction = FRX_DIR_EGRESS;
+	r->src_vlan = 100;
+	r->dst_vlan = 200;
+	r->forwarding_status = 64;
 }
 
 static void
@@ -86,7 +91,8 @@ Test(fmt, json_ipv4_record_is_exact)
 			 "\"tos\":32,\"tcp_flags\":27,\"in_if\":4,\"out_if\":5,\"packets\":1234567,"
 			 "\"bytes\":987654321,\"first\":1700000000123,\"last\":1700000002500,"
 			 "\"src_as\":64500,\"dst_as\":4200000000,\"src_mask\":24,\"dst_mask\":16,"
-			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9}\n");
+			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9,\"flows\":1,"
+			 "\"direction\":2,\"src_vlan\":100,\"dst_vlan\":200,\"forwarding_status\":64}\n");
 }
 
 Test(fmt, json_ipv6_record_is_exact)
@@ -101,7 +107,8 @@ Test(fmt, json_ipv6_record_is_exact)
 			 "\"tos\":32,\"tcp_flags\":0,\"in_if\":4,\"out_if\":5,\"packets\":1234567,"
 			 "\"bytes\":987654321,\"first\":1700000000123,\"last\":1700000002500,"
 			 "\"src_as\":64500,\"dst_as\":4200000000,\"src_mask\":24,\"dst_mask\":16,"
-			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9}\n");
+			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9,\"flows\":1,"
+			 "\"direction\":2,\"src_vlan\":100,\"dst_vlan\":200,\"forwarding_status\":64}\n");
 }
 
 Test(fmt, json_prints_full_64_bit_counters)
@@ -125,17 +132,17 @@ Test(fmt, csv_header_and_record_are_exact)
 	cr_assert_str_eq(head, "exporter,version,engine_type,engine_id,domain,src_addr,dst_addr,next_hop,"
 			       "src_port,dst_port,proto,tos,tcp_flags,in_if,out_if,packets,bytes,first,"
 			       "last,src_as,dst_as,src_mask,dst_mask,sampling_interval,exporter_port,"
-			       "class\n");
+			       "class,flows,direction,src_vlan,dst_vlan,forwarding_status\n");
 	build_v4_record(&r);
 	cr_assert_str_eq(record_str(FRX_FMT_CSV, &r),
 			 "192.0.2.1,5,1,2,3,10.1.2.3,198.51.100.7,10.0.0.254,51000,443,6,32,27,4,5,"
 			 "1234567,987654321,1700000000123,1700000002500,64500,4200000000,24,16,1000,"
-			 "2055,9\n");
+			 "2055,9,1,2,100,200,64\n");
 	build_v6_record(&r);
 	cr_assert_str_eq(record_str(FRX_FMT_CSV, &r),
 			 "2001:db8::2,10,1,2,3,2001:db8::1,2001:db8:0:1::80,fe80::1,51000,443,17,32,0,"
 			 "4,5,1234567,987654321,1700000000123,1700000002500,64500,4200000000,24,16,"
-			 "1000,2055,9\n");
+			 "1000,2055,9,1,2,100,200,64\n");
 }
 
 /* The CSV columns are the JSON keys, in the same order. */

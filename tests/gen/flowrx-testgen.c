@@ -98,7 +98,7 @@ expect_flow(const struct exporter *e, const struct tb_hdr *h, const struct tb_fl
 		"\"dst_port\":%u,\"proto\":%u,\"tos\":%u,\"tcp_flags\":%u,\"in_if\":%u,\"out_if\":%u,"
 		"\"packets\":%u,\"bytes\":%u,\"first\":%" PRIu64 ",\"last\":%" PRIu64 ",\"src_as\":%u,"
 		"\"dst_as\":%u,\"src_mask\":%u,\"dst_mask\":%u,\"sampling_interval\":%u,"
-		"\"exporter_port\":%u,\"class\":0}\n",
+		"\"exporter_port\":%u,\"class\":0,\"flows\":1,\"direction\":0}\n",
 		e->addr_text, h->version, v1 || v7 ? 0 : h->engine_type, v1 || v7 ? 0 : h->engine_id,
 		ip4_text(f->src, s), ip4_text(f->dst, d), ip4_text(f->nexthop, n), f->src_port,
 		f->dst_port, f->proto, f->tos, f->tcp_flags, f->in_if, f->out_if, f->packets, f->bytes,
