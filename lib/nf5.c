@@ -118,6 +118,7 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 	enum frx_status st;
 	const uint8_t *r;
 	uint8_t flags;
+	const int likely_ms = !exp->uptime_in_seconds;
 
 	st = parse_header(pdu, len, hdr, &l);
 	if (st != FRX_OK)
@@ -129,8 +130,10 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
 		struct frx_flowrec *rec = frx_recbuf_next(out);
 
-		if (rec == NULL)
+		if (rec == NULL) {
+			hdr->records_dropped = hdr->count - i;
 			return FRX_ENO_BLOCK;
+		}
 		hdr->records_written++;
 
 		frx_addr_set_v4(rec->src_addr, r + R_SRCADDR);
@@ -142,8 +145,13 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		rec->out_if = rd16(r + R_OUTPUT);
 		rec->packets = rd32(r + R_PKTS);
 		rec->bytes = rd32(r + R_OCTETS);
-		rec->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_FIRST));
-		rec->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_LAST));
+		if (likely_ms) {
+			rec->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_FIRST));
+			rec->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_LAST));
+		} else {
+			rec->first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_FIRST));
+			rec->last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_LAST));
+		}
 		rec->src_port = rd16(r + R_SRCPORT);
 		rec->dst_port = rd16(r + R_DSTPORT);
 		if (hdr->version == 1) {
@@ -163,7 +171,7 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		rec->engine_type = hdr->engine_type;
 		rec->engine_id = hdr->engine_id;
 		rec->sampling_mode = hdr->sampling_mode;
-		rec->sampling_interval = hdr->sampling_interval;
+		rec->sampling_interval = exp->sampling_override ? exp->sampling_override : hdr->sampling_interval;
 		rec->flags = flags;
 		rec->flows = 1;
 	}

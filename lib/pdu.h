@@ -10,11 +10,14 @@
 
 #include <stdint.h>
 
-/** Where a datagram came from; copied into every record. */
+/** Where a datagram came from (copied into every record), and what the
+ * operator configured for that exporter. */
 struct frx_exporter {
-	uint8_t addr[16]; /**< IPv4-mapped or IPv6, network order */
-	uint16_t port;    /**< UDP source port, host order */
+	uint8_t addr[16];            /**< IPv4-mapped or IPv6, network order */
+	uint16_t port;               /**< UDP source port, host order */
 	uint8_t is_v6;
+	uint8_t uptime_in_seconds;   /**< quirk: sysUptime and First/Last count seconds */
+	uint32_t sampling_override;  /**< operator's sampling interval, 0 = none */
 };
 
 /** The header of one PDU, in host order. */
@@ -31,6 +34,8 @@ struct frx_pdu_info {
 	uint16_t sampling_interval;
 	uint8_t count_above_spec;  /**< more records than the version's spec allows */
 	uint32_t records_written;  /**< records this PDU produced */
+	uint32_t records_dropped;  /**< records lost for want of space (FRX_ENO_BLOCK) */
+	uint8_t v8_aggregation;    /**< v8 aggregation scheme (1-14, lib/nf8.h); 0 for other versions */
 };
 
 #endif

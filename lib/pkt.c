@@ -249,10 +249,26 @@ frx_pkt_decap(const uint8_t *frame, uint32_t len, const struct frx_pkt_conf *con
 	return FRX_ENOT_IP;
 }
 
+static uint32_t
+addr_hash(const uint8_t *src, uint32_t src_len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (uint32_t i = 0; i < src_len; i++)
+		h = (h ^ src[i]) * 16777619u;
+	return h ^ (h >> 16);
+}
+
+uint32_t
+frx_pkt_addr_hash(const uint8_t addr[16])
+{
+	return frx_addr_is_v4(addr) ? addr_hash(addr + 12, 4) : addr_hash(addr, 16);
+}
+
 uint32_t
 frx_pkt_exporter_hash(const uint8_t *frame, uint32_t len)
 {
-	uint32_t off, h = 2166136261u; /* FNV-1a */
+	uint32_t off;
 	uint16_t ether_type;
 	const uint8_t *src;
 	uint32_t src_len;
@@ -268,7 +284,5 @@ frx_pkt_exporter_hash(const uint8_t *frame, uint32_t len)
 	} else {
 		return 0;
 	}
-	for (uint32_t i = 0; i < src_len; i++)
-		h = (h ^ src[i]) * 16777619u;
-	return h ^ (h >> 16);
+	return addr_hash(src, src_len);
 }

@@ -55,4 +55,10 @@ enum frx_status frx_pkt_decap(const uint8_t *frame, uint32_t len,
  */
 uint32_t frx_pkt_exporter_hash(const uint8_t *frame, uint32_t len);
 
+/**
+ * The same hash from a 16-byte record address (IPv4-mapped or IPv6), so
+ * state saved per exporter finds its way back to the worker that owns it.
+ */
+uint32_t frx_pkt_addr_hash(const uint8_t addr[16]);
+
 #endif

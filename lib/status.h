@@ -33,7 +33,11 @@
 	X(FRX_EZERO_COUNT, "zero_count", "header announces zero records") \
 	X(FRX_EBAD_COUNT, "bad_count", "header record count disagrees with the datagram length") \
 	X(FRX_ENO_BLOCK, "no_block", "records dropped: no free file block (writer behind)") \
-	X(FRX_ERING_FULL, "ring_full", "packets dropped: worker ring full (workers behind)")
+	X(FRX_ERING_FULL, "ring_full", "packets dropped: worker ring full (workers behind)") \
+	X(FRX_EV8_BAD_AGGREGATION, "v8_bad_aggregation", "NetFlow v8 aggregation scheme or its version is unknown") \
+	X(FRX_EBAD_MSG_LENGTH, "bad_message_length", "IPFIX message length field is below the header or beyond the datagram") \
+	X(FRX_EBAD_SET_LENGTH, "bad_set_length", "a v9 flowset / IPFIX set length is below 4 or runs past the message; sets after it are lost") \
+	X(FRX_ENO_SESSION, "no_session", "v9/IPFIX message dropped: the exporter session table is full (--max-sessions)")
 
 enum frx_status {
 #define FRX_STATUS_ENUM(sym, name, help) sym,

@@ -31,4 +31,16 @@ frx_uptime_to_epoch_ms(uint64_t export_ms, uint32_t sys_uptime_ms, uint32_t flow
 	return (uint64_t)((int64_t)export_ms - age_ms);
 }
 
+/**
+ * The same for exporters whose sysUptime and flow stamps count seconds
+ * (a per-exporter quirk the operator sets).
+ */
+static inline uint64_t
+frx_uptime_s_to_epoch_ms(uint64_t export_ms, uint32_t sys_uptime_s, uint32_t flow_uptime_s)
+{
+	int32_t age_s = (int32_t)(sys_uptime_s - flow_uptime_s);
+
+	return (uint64_t)((int64_t)export_ms - (int64_t)age_s * 1000);
+}
+
 #endif

@@ -191,7 +191,16 @@ Test(nf5, wrong_version_is_dropped)
 	pdu[1] = 9;
 	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EBAD_VERSION);
 	pdu[0] = 0xff;
-	cr_assert_eq(frx_decode(pdu, (uint32_t)len, &exporter, &rb, &info), FRX_EBAD_VERSION);
+	{
+		struct frx_decoder_conf conf;
+		struct frx_decoder *dec;
+
+		frx_decoder_conf_defaults(&conf);
+		dec = frx_decoder_create(&conf);
+		cr_assert_not_null(dec);
+		cr_assert_eq(frx_decode(dec, pdu, (uint32_t)len, &exporter, 0, &rb, &info), FRX_EBAD_VERSION);
+		frx_decoder_free(dec);
+	}
 	cr_assert_eq(rb.count, 0);
 }
 

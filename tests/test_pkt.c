@@ -224,3 +224,15 @@ Test(pkt, exporter_hash_depends_only_on_source_address)
 	cr_assert_neq(h1, h3);
 	cr_assert_eq(frx_pkt_exporter_hash(frame, 5), 0);
 }
+
+Test(pkt, address_hash_matches_the_frame_hash_for_both_families)
+{
+	uint32_t len = build();
+	uint8_t addr[16];
+
+	frx_addr_set_v4(addr, l3.src);
+	cr_assert_eq(frx_pkt_addr_hash(addr), frx_pkt_exporter_hash(frame, len));
+	tb_l3_v6(&l3, "2001:db8::10", "2001:db8::1", 50001, 2055);
+	len = build();
+	cr_assert_eq(frx_pkt_addr_hash(l3.src), frx_pkt_exporter_hash(frame, len));
+}

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include "flowrec.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -24,6 +26,7 @@ frx_config_defaults(struct frx_config *cfg)
 	cfg->pkt.listen_ports[2] = 9996;
 	cfg->pkt.listen_ports[3] = 4739; /* IANA IPFIX */
 	cfg->pkt.nb_listen_ports = 4;
+	frx_decoder_conf_defaults(&cfg->decoder);
 	cfg->nb_blocks = 128;
 	cfg->ring_size = 4096;
 	cfg->nb_rxd = 1024;
@@ -37,7 +40,7 @@ frx_config_usage(const char *prog)
 {
 	printf("Usage: %s [EAL options --] [options]\n"
 	       "\n"
-	       "Collects NetFlow v1/v5/v6/v7 exports from DPDK ports and writes flow files.\n"
+	       "Collects NetFlow v1/v5/v6/v7/v8/v9 and IPFIX exports from DPDK ports and writes flow files.\n"
 	       "Without EAL options, --pcap and --iface set up their port and run without\n"
 	       "hugepages or PCI devices (-l 0 --no-huge -m 512 --no-pci --no-shconf).\n"
 	       "\n"
@@ -46,6 +49,15 @@ frx_config_usage(const char *prog)
 	       "  --iface NAME           collect live from a kernel interface (net_pcap, incoming only), e.g. lo\n"
 	       "  -p, --port N[,N...]    UDP listen ports (default 2055,9995,9996,4739; 0 = any)\n"
 	       "  --verify-udp-checksum  check UDP checksums in software (off: trust NIC offload flags)\n"
+	       "NetFlow v9 / IPFIX:\n"
+	       "  --template-timeout S   forget templates not refreshed for S seconds (default 3600; 0 never)\n"
+	       "  --backlog-timeout S    keep data sets that came before their template S seconds (default 60)\n"
+	       "  --max-sessions N       exporter sessions per worker (default 1024)\n"
+	       "  --max-templates N      templates per worker (default 4096; 256 per session)\n"
+	       "  --state-dir DIR        where learned templates persist across restarts (default: -w DIR)\n"
+	       "  --exporter ADDR[,sampling=N][,uptime=seconds]\n"
+	       "                         per-exporter settings (repeatable): a sampling interval for devices\n"
+	       "                         that do not export one; sysUptime-relative times in seconds (quirk)\n"
 	       "Output:\n"
 	       "  -w, --dir DIR          flow file directory (default ./flows)\n"
 	       "  --rotate SECONDS       start a new file every SECONDS, aligned to the clock (default 300; 0 never)\n"
@@ -142,10 +154,55 @@ parse_list(const char *opt, const char *arg, unsigned int *out, unsigned int max
 	return 0;
 }
 
+/* "ADDR[,sampling=N][,uptime=seconds|ms]" */
+static int
+parse_exporter(struct frx_config *cfg, const char *arg)
+{
+	struct frx_decoder_conf *d = &cfg->decoder;
+	struct frx_exporter_override *o;
+	char buf[256], *save = NULL, *tok;
+
+	if (d->nb_overrides == FRX_MAX_OVERRIDES) {
+		fprintf(stderr, "flowrx: --exporter: more than %d exporters\n", FRX_MAX_OVERRIDES);
+		return -1;
+	}
+	if (strlen(arg) >= sizeof(buf)) {
+		fprintf(stderr, "flowrx: --exporter: too long\n");
+		return -1;
+	}
+	strcpy(buf, arg);
+	o = &d->overrides[d->nb_overrides];
+	memset(o, 0, sizeof(*o));
+	tok = strtok_r(buf, ",", &save);
+	if (tok == NULL || frx_addr_parse(tok, o->addr) < 0) {
+		fprintf(stderr, "flowrx: --exporter %s: '%s' is not an IPv4 or IPv6 address\n", arg,
+			tok ? tok : "");
+		return -1;
+	}
+	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+		if (strncmp(tok, "sampling=", 9) == 0) {
+			if (parse_u32("--exporter sampling", tok + 9, 1, UINT32_MAX, &o->sampling_interval) < 0)
+				return -1;
+		} else if (strcmp(tok, "uptime=seconds") == 0) {
+			o->uptime_in_seconds = 1;
+		} else if (strcmp(tok, "uptime=ms") == 0) {
+			o->uptime_in_seconds = 0;
+		} else {
+			fprintf(stderr, "flowrx: --exporter %s: unknown setting '%s' (sampling=N, uptime=seconds)\n",
+				arg, tok);
+			return -1;
+		}
+	}
+	d->nb_overrides++;
+	return 0;
+}
+
 enum {
 	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC,
 	OPT_COLLECTOR_ID, OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_STATS_LCORE, OPT_BLOCKS,
 	OPT_RING_SIZE, OPT_RXD, OPT_MBUFS, OPT_IDLE_SLEEP, OPT_STATS_INTERVAL, OPT_PRINT_CONFIG,
+	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
+	OPT_EXPORTER,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +225,12 @@ static const struct option long_opts[] = {
 	{ "idle-sleep-us", required_argument, NULL, OPT_IDLE_SLEEP },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "template-timeout", required_argument, NULL, OPT_TEMPLATE_TIMEOUT },
+	{ "backlog-timeout", required_argument, NULL, OPT_BACKLOG_TIMEOUT },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "max-templates", required_argument, NULL, OPT_MAX_TEMPLATES },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "exporter", required_argument, NULL, OPT_EXPORTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -267,6 +330,30 @@ frx_config_parse(struct frx_config *cfg, int argc, char **argv)
 		case OPT_PRINT_CONFIG:
 			cfg->print_config = 1;
 			break;
+		case OPT_TEMPLATE_TIMEOUT:
+			if (parse_u32("--template-timeout", optarg, 0, 7 * 86400,
+				      &cfg->decoder.tmpl.template_timeout_s) < 0)
+				return -1;
+			break;
+		case OPT_BACKLOG_TIMEOUT:
+			if (parse_u32("--backlog-timeout", optarg, 1, 3600, &cfg->decoder.tmpl.backlog_timeout_s) < 0)
+				return -1;
+			break;
+		case OPT_MAX_SESSIONS:
+			if (parse_u32("--max-sessions", optarg, 1, 1u << 20, &cfg->decoder.tmpl.max_sessions) < 0)
+				return -1;
+			break;
+		case OPT_MAX_TEMPLATES:
+			if (parse_u32("--max-templates", optarg, 1, 1u << 20, &cfg->decoder.tmpl.max_templates) < 0)
+				return -1;
+			break;
+		case OPT_STATE_DIR:
+			cfg->state_dir = optarg;
+			break;
+		case OPT_EXPORTER:
+			if (parse_exporter(cfg, optarg) < 0)
+				return -1;
+			break;
 		case 'h':
 			frx_config_usage(argv[0]);
 			return 1;
@@ -311,4 +398,16 @@ frx_config_print(const struct frx_config *cfg)
 	printf("mbufs = %u\n", cfg->nb_mbufs);
 	printf("idle_sleep_us = %u\n", cfg->idle_sleep_us);
 	printf("stats_interval = %u\n", cfg->stats_interval_s);
+	printf("template_timeout = %u\n", cfg->decoder.tmpl.template_timeout_s);
+	printf("backlog_timeout = %u\n", cfg->decoder.tmpl.backlog_timeout_s);
+	printf("max_sessions = %u\n", cfg->decoder.tmpl.max_sessions);
+	printf("max_templates = %u\n", cfg->decoder.tmpl.max_templates);
+	printf("state_dir = %s\n", cfg->state_dir ? cfg->state_dir : cfg->out_dir);
+	for (unsigned int i = 0; i < cfg->decoder.nb_overrides; i++) {
+		const struct frx_exporter_override *o = &cfg->decoder.overrides[i];
+		char addr[FRX_ADDR_STRLEN];
+
+		printf("exporter = %s,sampling=%u,uptime=%s\n", frx_addr_format(o->addr, addr, sizeof(addr)),
+		       o->sampling_interval, o->uptime_in_seconds ? "seconds" : "ms");
+	}
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "decode.h"
 #include "pkt.h"
 
 #define FRX_MAX_LCORES 128
@@ -26,6 +27,8 @@ struct frx_config {
 	uint32_t flush_ms;            /**< worker hands over a partly filled block after this */
 	/* decode */
 	struct frx_pkt_conf pkt;
+	struct frx_decoder_conf decoder;  /**< template limits and timeouts, exporter overrides */
+	const char *state_dir;            /**< learned templates are kept here; default: out_dir */
 	/* resources */
 	uint32_t nb_blocks;           /**< file blocks in the pool */
 	uint32_t ring_size;           /**< rx -> worker ring entries */

@@ -30,6 +30,7 @@
 #define FRX_PREFETCH_AHEAD 4
 #define FRX_MAX_RX_QUEUES 16
 #define FRX_LINEAR_BUF 65536
+#define FRX_TEMPLATE_STATE_FILE "flowrx-templates.txt"
 
 /* Set by the signal handler; every role loop polls it. */
 extern volatile int frx_force_quit;
@@ -61,6 +62,7 @@ struct frx_rx_ctx {
 } __rte_cache_aligned;
 
 struct frx_worker_counters {
+	struct frx_tmpl_counters tmpl;       /**< template and set events (summed from the decoders) */
 	uint64_t packets;
 	uint64_t pdus[FRX_VERSION_MAX + 1];  /**< decoded PDUs per version */
 	uint64_t records;                    /**< records decoded and kept */
@@ -79,6 +81,10 @@ struct frx_worker_ctx {
 	struct rte_ring *to_stats;
 	struct rte_mempool *block_pool;
 	struct frx_pkt_conf pkt_conf;
+	struct frx_decoder *dec;            /**< template caches of this worker's exporters */
+	uint64_t clock_base_ms;             /**< wall clock at clock_base_tsc */
+	uint64_t clock_base_tsc;
+	uint64_t now_ms;                    /**< wall clock of the current burst */
 	struct frx_block *blk;              /**< block being filled, NULL if none */
 	struct frx_recbuf rb;
 	uint64_t flush_tsc;                 /**< hand over a partly filled block after this */
@@ -101,6 +107,12 @@ struct frx_stats_ctx {
 	uint64_t report_interval_tsc;
 	int done; /**< set with release order once the role has finished */
 	int last_write_errno;
+	/* learned templates, persisted when a worker's generation changes */
+	char state_path[4096];
+	uint64_t tmpl_generation[FRX_MAX_WORKERS];
+	uint64_t next_state_tsc;
+	uint64_t state_writes;
+	int last_state_errno;
 	/* counters */
 	uint64_t blocks_written;
 	uint64_t records_written;
@@ -119,5 +131,7 @@ void frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *su
 		   uint64_t *rx_packets, uint64_t *ring_full);
 void frx_stats_print_line(const struct frx_stats_ctx *s);
 void frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out);
+/** Write learned templates of every worker now if any changed (or force). @return 0 or -errno. */
+int frx_stats_save_templates(struct frx_stats_ctx *s, int force);
 
 #endif

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -33,6 +35,8 @@
 #include "config.h"
 #include "ctx.h"
 #include "ffile.h"
+#include "pkt.h"
+#include "tmpl.h"
 
 #define MBUF_CACHE 256
 #define IDLE_LOOPS_BEFORE_SLEEP 16
@@ -421,6 +425,62 @@ make_ring(const char *fmt, unsigned int a, unsigned int b, unsigned int size, un
 	return r;
 }
 
+struct load_ctx {
+	struct app *app;
+	unsigned int loaded;
+};
+
+static void
+load_one(const struct frx_tmpl_session_key *key, uint16_t id, const struct frx_tmpl_field *fields,
+	 uint16_t nb_fields, uint16_t nb_scope, int options, uint64_t last_seen_ms, void *arg)
+{
+	struct load_ctx *l = arg;
+	/* the worker that RX steering gives this exporter to */
+	struct frx_worker_ctx *w = l->app->workers[frx_pkt_addr_hash(key->addr) % l->app->nb_workers];
+	uint32_t session = frx_tmpl_session_get(w->dec->tmpl, key, last_seen_ms);
+
+	if (session != UINT32_MAX &&
+	    frx_tmpl_insert(w->dec->tmpl, session, id, fields, nb_fields, nb_scope, options, last_seen_ms))
+		l->loaded++;
+}
+
+/* Templates learned before a restart: data decodes at once, without waiting
+ * for each exporter's next refresh. Expired ones are left out. */
+static int
+load_templates(struct app *app)
+{
+	const struct frx_config *cfg = &app->cfg;
+	const char *dir = cfg->state_dir ? cfg->state_dir : cfg->out_dir;
+	struct load_ctx l = { .app = app, .loaded = 0 };
+	struct timespec ts;
+	uint64_t now_ms, max_age_ms = (uint64_t)cfg->decoder.tmpl.template_timeout_s * 1000;
+	int rc;
+
+	if ((size_t)snprintf(app->stats->state_path, sizeof(app->stats->state_path), "%s/%s", dir,
+			     FRX_TEMPLATE_STATE_FILE) >= sizeof(app->stats->state_path)) {
+		fprintf(stderr, "flowrx: --state-dir %s: path too long\n", dir);
+		return -1;
+	}
+	if (cfg->state_dir && mkdir(cfg->state_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "flowrx: --state-dir %s: %s\n", cfg->state_dir, strerror(errno));
+		return -1;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	rc = frx_tmpl_state_load(app->stats->state_path, now_ms, max_age_ms, load_one, &l);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "flowrx: warning: %s: %s; starting without saved templates\n",
+			app->stats->state_path, strerror(-rc));
+		return 0;
+	}
+	printf("flowrx: %u template(s) restored from %s\n", l.loaded, app->stats->state_path);
+	for (unsigned int i = 0; i < app->nb_workers; i++)
+		app->stats->tmpl_generation[i] = frx_tmpl_generation(app->workers[i]->dec->tmpl);
+	return 0;
+}
+
 static int
 setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *wk_lc,
 		unsigned int stats_lc)
@@ -445,7 +505,11 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			goto nomem;
 		app->workers[i]->index = i;
 		app->workers[i]->lcore = wk_lc[i];
-		frx_worker_init(app->workers[i], cfg);
+		if (frx_worker_init(app->workers[i], cfg) < 0) {
+			fprintf(stderr, "flowrx: worker %u: cannot allocate its template cache: %s "
+					"(lower --max-templates/--max-sessions)\n", i, strerror(errno));
+			return -1;
+		}
 		app->plan[wk_lc[i]].worker = app->workers[i];
 	}
 	app->stats = rte_zmalloc("frx_stats", sizeof(struct frx_stats_ctx), RTE_CACHE_LINE_SIZE);
@@ -516,7 +580,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			strerror(errno));
 		return -1;
 	}
-	return 0;
+	return load_templates(app);
 nomem:
 	fprintf(stderr, "flowrx: out of DPDK memory for lcore contexts (raise -m)\n");
 	return -1;
@@ -644,6 +708,7 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(app.ports[i]);
 		rte_eth_dev_close(app.ports[i]);
 	}
+	frx_stats_save_templates(app.stats, 0);
 	frx_stats_print_summary(app.stats, stdout);
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
 	rc = frx_ffile_writer_close(app.stats->writer);

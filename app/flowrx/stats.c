@@ -17,8 +17,10 @@
 #include <rte_ring.h>
 
 #include "ctx.h"
+#include "tmpl.h"
 
 #define STATS_TICK_MS 100
+#define STATE_SAVE_MS 1000
 
 static uint64_t
 realtime_ns(void)
@@ -87,6 +89,10 @@ frx_stats_poll(struct frx_stats_ctx *s)
 			s->last_write_errno = -rc;
 		}
 		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
+		if (now >= s->next_state_tsc) {
+			frx_stats_save_templates(s, 0);
+			s->next_state_tsc = now + STATE_SAVE_MS * rte_get_tsc_hz() / 1000;
+		}
 		if (s->report_interval_tsc && now >= s->next_report_tsc) {
 			frx_stats_print_line(s);
 			s->next_report_tsc = now + s->report_interval_tsc;
@@ -96,6 +102,44 @@ frx_stats_poll(struct frx_stats_ctx *s)
 	if (handled == 0 && stats_workers_done(s))
 		__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
 	return handled;
+}
+
+static void
+save_one(const struct frx_tmpl_session_key *key, const struct frx_tmpl *t, void *arg)
+{
+	frx_tmpl_state_add(arg, key, t);
+}
+
+int
+frx_stats_save_templates(struct frx_stats_ctx *s, int force)
+{
+	struct frx_tmpl_state *st;
+	int changed = force, rc;
+
+	if (s->state_path[0] == '\0')
+		return 0;
+	for (unsigned int i = 0; i < s->nb_workers; i++) {
+		uint64_t gen = frx_tmpl_generation(s->workers[i]->dec->tmpl);
+
+		if (gen != s->tmpl_generation[i]) {
+			s->tmpl_generation[i] = gen;
+			changed = 1;
+		}
+	}
+	if (!changed)
+		return 0;
+	st = frx_tmpl_state_open(s->state_path);
+	rc = st ? 0 : -errno;
+	for (unsigned int i = 0; st && i < s->nb_workers; i++)
+		frx_tmpl_snapshot(s->workers[i]->dec->tmpl, save_one, st);
+	if (st)
+		rc = frx_tmpl_state_commit(st);
+	if (rc < 0 && s->last_state_errno != -rc)
+		fprintf(stderr, "flowrx: saving templates to %s failed: %s\n", s->state_path, strerror(-rc));
+	s->last_state_errno = rc < 0 ? -rc : 0;
+	if (rc == 0)
+		s->state_writes++;
+	return rc;
 }
 
 void
@@ -121,6 +165,14 @@ frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *sum, ui
 		sum->records_lost_no_block += c->records_lost_no_block;
 		sum->count_above_spec += c->count_above_spec;
 		sum->blocks_out += c->blocks_out;
+		{
+			/* the decoder's counters are a struct of uint64_t */
+			const uint64_t *src = (const uint64_t *)&s->workers[i]->dec->tmpl->c;
+			uint64_t *dst = (uint64_t *)&sum->tmpl;
+
+			for (unsigned int k = 0; k < FRX_TMPL_NB_COUNTERS; k++)
+				dst[k] += src[k];
+		}
 	}
 }
 
@@ -161,6 +213,8 @@ frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out)
 	for (unsigned int d = 1; d < FRX_STATUS_MAX; d++)
 		if (d != FRX_ERING_FULL)
 			fprintf(out, "drop_%s: %" PRIu64 "\n", frx_status_name(d), sum.drop[d]);
+	for (unsigned int k = 0; k < FRX_TMPL_NB_COUNTERS; k++)
+		fprintf(out, "%s: %" PRIu64 "\n", frx_tmpl_counter_name(k), ((const uint64_t *)&sum.tmpl)[k]);
 	fprintf(out, "files: %" PRIu64 "\n", files);
 	fprintf(out, "blocks_written: %" PRIu64 "\n", blocks);
 }

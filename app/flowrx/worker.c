@@ -5,6 +5,8 @@
  * partly filled) sealed blocks to the stats lcore. Every frame ends either
  * as records or as one drop-reason count.
  */
+#include <time.h>
+
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -63,6 +65,15 @@ worker_refill(struct frx_recbuf *rb)
 int
 frx_worker_init(struct frx_worker_ctx *w, const struct frx_config *cfg)
 {
+	struct timespec ts;
+
+	w->dec = frx_decoder_create(&cfg->decoder);
+	if (w->dec == NULL)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w->clock_base_tsc = rte_get_tsc_cycles();
+	w->clock_base_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	w->now_ms = w->clock_base_ms;
 	w->pkt_conf = cfg->pkt;
 	w->blk = NULL;
 	w->rb.recs = NULL;
@@ -113,7 +124,9 @@ worker_handle(struct frx_worker_ctx *w, struct rte_mbuf *m)
 	memcpy(exp.addr, pi.exporter_addr, sizeof(exp.addr));
 	exp.port = pi.exporter_port;
 	exp.is_v6 = pi.exporter_is_v6;
-	st = frx_decode(pi.payload, pi.payload_len, &exp, &w->rb, &pdu);
+	exp.uptime_in_seconds = 0;
+	exp.sampling_override = 0;
+	st = frx_decode(w->dec, pi.payload, pi.payload_len, &exp, w->now_ms, &w->rb, &pdu);
 	w->c.records += pdu.records_written;
 	if (likely(st == FRX_OK)) {
 		w->c.pdus[pdu.version <= FRX_VERSION_MAX ? pdu.version : 0]++;
@@ -122,7 +135,7 @@ worker_handle(struct frx_worker_ctx *w, struct rte_mbuf *m)
 	}
 	w->c.drop[st]++;
 	if (st == FRX_ENO_BLOCK)
-		w->c.records_lost_no_block += pdu.count - pdu.records_written;
+		w->c.records_lost_no_block += pdu.records_dropped;
 }
 
 static int
@@ -143,6 +156,8 @@ frx_worker_poll(struct frx_worker_ctx *w)
 
 	if (w->done)
 		return 0;
+	/* Wall clock from the TSC: no system call on the data path. */
+	w->now_ms = w->clock_base_ms + (rte_get_tsc_cycles() - w->clock_base_tsc) * 1000 / rte_get_tsc_hz();
 	for (unsigned int r = 0; r < w->nb_rx; r++) {
 		unsigned int n = rte_ring_dequeue_burst(w->from_rx[r], (void **)pkts, FRX_BURST, NULL);
 
@@ -158,6 +173,7 @@ frx_worker_poll(struct frx_worker_ctx *w)
 
 	if (w->blk != NULL && w->rb.count > 0 && rte_get_tsc_cycles() >= w->flush_tsc)
 		worker_hand_over(w);
+	frx_decoder_tick(w->dec, w->now_ms); /* expiry: a full scan at most once a second */
 
 	/* Shutdown: RX sets done only after its last enqueue, so "done, then
 	 * ring empty" means no frame is still in flight to this worker. */

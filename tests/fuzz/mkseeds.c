@@ -2,7 +2,8 @@
 /*
  * Writes the committed fuzz seed corpus:  mkseeds tests/fuzz/corpus
  *   corpus/pkt/     frames: IPv4/IPv6, VLAN, QinQ, fragments, bad checksums
- *   corpus/decode/  PDUs: v1/v5/v6/v7, good, short, lying counts
+ *   corpus/decode/  PDUs: v1/v5/v6/v7, good, short, lying counts;
+ *                   v8: one per aggregation scheme, one unknown scheme
  *   corpus/ffile/   flow files: complete, without END, torn
  * Regenerate after a format change; add crash inputs by hand next to these.
  */
@@ -97,6 +98,37 @@ seeds_decode_and_pkt(void)
 	put("pkt", "ipv6", frame, flen);
 }
 
+/* One v8 PDU per aggregation scheme, each field set, and an unknown scheme. */
+static void
+seeds_v8(void)
+{
+	static uint8_t buf[65536];
+	struct tb_v8_rec r[3];
+	struct tb_v8_hdr h = { .sys_uptime = 100000, .unix_secs = 1763900000, .sequence = 42,
+			       .engine_type = 0, .engine_id = 1, .agg_version = TB_V8_AGG_VERSION };
+	char name[64];
+	size_t len;
+
+	for (unsigned int i = 0; i < 3; i++)
+		r[i] = (struct tb_v8_rec){ .flows = 2 + i, .packets = 10 * (i + 1), .bytes = 1000 * (i + 1),
+					   .first_uptime = 90000, .last_uptime = 99000,
+					   .src = 0x0a010000, .dst = 0x0a020000 + (i << 8), .src_mask = 16,
+					   .dst_mask = 24, .src_port = 1000, .dst_port = 53, .proto = 17,
+					   .tos = 0x10, .src_as = 64500, .dst_as = 64501, .in_if = 1,
+					   .out_if = 2, .router_sc = 0x0a0000fe };
+	for (unsigned int a = 1; a <= 14; a++) {
+		h.aggregation = (uint8_t)a;
+		len = tb_build_v8(buf, sizeof(buf), &h, r, 3);
+		snprintf(name, sizeof(name), "v8-agg%u-3", a);
+		put("decode", name, buf, len);
+	}
+	/* an AS PDU relabelled as scheme 15, which does not exist */
+	h.aggregation = 1;
+	len = tb_build_v8(buf, sizeof(buf), &h, r, 1);
+	buf[22] = 15;
+	put("decode", "v8-agg15-unknown", buf, len);
+}
+
 static void
 seeds_ffile(void)
 {
@@ -168,6 +200,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	seeds_decode_and_pkt();
+	seeds_v8();
 	seeds_ffile();
 	return 0;
 }

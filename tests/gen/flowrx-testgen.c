@@ -11,6 +11,10 @@
  *       the same exports without the frames meant to be dropped.
  *   flowrx-testgen bulk OUT.pcap PACKETS
  *       PACKETS v5 datagrams of 30 records from 8 exporters (load, shutdown).
+ *   flowrx-testgen v8 OUT.pcap EXPECTED.jsonl EXPECTED-COUNTERS.txt
+ *       one NetFlow v8 PDU per aggregation scheme (1-14) from an IPv4 and an
+ *       IPv6 exporter, a PDU above its scheme's record limit, an uptime
+ *       wrap, and one frame per v8 drop reason.
  *
  * Expected values are computed here from the generator's own description of
  * each flow, not by calling flowrx code.
@@ -70,20 +74,26 @@ ip4_text(uint32_t host_order, char *buf)
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
-/* epoch ms of a sysUptime stamp, from the header, with 32-bit wrap */
+/* epoch ms of a sysUptime stamp, from a header's clocks, with 32-bit wrap */
+static uint64_t
+uptime_epoch_ms(uint32_t sys_uptime, uint32_t unix_secs, uint32_t unix_nsecs, uint32_t stamp)
+{
+	uint64_t export_ms = (uint64_t)unix_secs * 1000 + unix_nsecs / 1000000;
+	int64_t age;
+
+	if (stamp <= sys_uptime)
+		age = (int64_t)sys_uptime - stamp;
+	else if (stamp - sys_uptime < 0x80000000u)
+		age = -(int64_t)(stamp - sys_uptime); /* slightly after the header */
+	else
+		age = (int64_t)sys_uptime + 4294967296ll - stamp; /* before the wrap */
+	return (uint64_t)((int64_t)export_ms - age);
+}
+
 static uint64_t
 epoch_ms(const struct tb_hdr *h, uint32_t stamp)
 {
-	uint64_t export_ms = (uint64_t)h->unix_secs * 1000 + h->unix_nsecs / 1000000;
-	int64_t age;
-
-	if (stamp <= h->sys_uptime)
-		age = (int64_t)h->sys_uptime - stamp;
-	else if (stamp - h->sys_uptime < 0x80000000u)
-		age = -(int64_t)(stamp - h->sys_uptime); /* slightly after the header */
-	else
-		age = (int64_t)h->sys_uptime + 4294967296ll - stamp; /* before the wrap */
-	return (uint64_t)((int64_t)export_ms - age);
+	return uptime_epoch_ms(h->sys_uptime, h->unix_secs, h->unix_nsecs, stamp);
 }
 
 static void
@@ -259,6 +269,162 @@ gen_mixed(const char *counters_path, int with_noise)
 	return fclose(counters);
 }
 
+/*
+ * What flowrx must store for one v8 record: the fields its scheme carries,
+ * 0 (0.0.0.0 for addresses) for the others, one flow for a Catalyst record
+ * (no flow count), the router shortcut as next hop (docs/netflow-v8.md).
+ */
+static void
+expect_v8(const struct exporter *e, const struct tb_v8_hdr *h, const struct tb_v8_rec *r)
+{
+	unsigned int f = tb_v8_fields(h->aggregation);
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN], n[INET_ADDRSTRLEN];
+	int masks = (f & TB_V8_F_MASKS) != 0;
+
+	fprintf(expected,
+		"{\"exporter\":\"%s\",\"version\":8,\"engine_type\":%u,\"engine_id\":%u,\"domain\":0,"
+		"\"src_addr\":\"%s\",\"dst_addr\":\"%s\",\"next_hop\":\"%s\",\"src_port\":%u,"
+		"\"dst_port\":%u,\"proto\":%u,\"tos\":%u,\"tcp_flags\":0,\"in_if\":%u,\"out_if\":%u,"
+		"\"packets\":%u,\"bytes\":%u,\"first\":%" PRIu64 ",\"last\":%" PRIu64 ",\"src_as\":%u,"
+		"\"dst_as\":%u,\"src_mask\":%u,\"dst_mask\":%u,\"sampling_interval\":0,"
+		"\"exporter_port\":%u,\"class\":0,\"flows\":%u,\"direction\":0}\n",
+		e->addr_text, h->engine_type, h->engine_id,
+		ip4_text(f & TB_V8_F_SRC ? r->src : 0, s), ip4_text(f & TB_V8_F_DST ? r->dst : 0, d),
+		ip4_text(f & TB_V8_F_CATALYST ? r->router_sc : 0, n),
+		f & TB_V8_F_PORTS ? r->src_port : 0, f & TB_V8_F_PORTS ? r->dst_port : 0,
+		f & TB_V8_F_PROTO ? r->proto : 0, f & TB_V8_F_TOS ? r->tos : 0,
+		f & TB_V8_F_IN_IF ? r->in_if : 0, f & TB_V8_F_OUT_IF ? r->out_if : 0, r->packets, r->bytes,
+		uptime_epoch_ms(h->sys_uptime, h->unix_secs, h->unix_nsecs, r->first_uptime),
+		uptime_epoch_ms(h->sys_uptime, h->unix_secs, h->unix_nsecs, r->last_uptime),
+		f & TB_V8_F_SRC_AS ? r->src_as : 0, f & TB_V8_F_DST_AS ? r->dst_as : 0,
+		masks && (f & TB_V8_F_SRC) ? r->src_mask : 0, masks && (f & TB_V8_F_DST) ? r->dst_mask : 0,
+		e->l3.src_port, f & TB_V8_F_FLOWS ? r->flows : 1);
+}
+
+static struct tb_v8_rec
+make_v8_rec(unsigned int seed, uint32_t uptime)
+{
+	struct tb_v8_rec r = {
+		.flows = 1 + seed % 9, .packets = 10 + seed * 7, .bytes = 600 + seed * 1400,
+		.first_uptime = uptime - 40000 - seed * 13, .last_uptime = uptime - 200 - seed,
+		.src = 0x0a000000u | (seed * 7919u & 0xffff00), .dst = 0xc6336400u | (seed & 0xff),
+		.src_mask = (uint8_t)(8 + seed % 16), .dst_mask = (uint8_t)(24 + seed % 8),
+		.src_port = (uint16_t)(1024 + seed), .dst_port = (uint16_t)(seed % 2 ? 443 : 53),
+		.proto = (uint8_t)(seed % 3 ? 6 : 17), .tos = (uint8_t)(seed % 4 * 8 + 4),
+		.marked_tos = 0x01, .src_as = (uint16_t)(64512 + seed % 100), .dst_as = 15169,
+		.in_if = (uint16_t)(1 + seed % 48), .out_if = (uint16_t)(49 + seed % 16),
+		.extra_packets = seed % 5, .router_sc = 0x0a0000fd,
+	};
+	return r;
+}
+
+/* One v8 PDU of n records from exporter e in h's scheme. */
+static void
+export_v8_pdu(struct exporter *e, struct tb_v8_hdr *h, unsigned int n, unsigned int seed)
+{
+	static uint8_t pdu[65536];
+	struct tb_v8_rec recs[64];
+	size_t len;
+
+	for (unsigned int i = 0; i < n; i++)
+		recs[i] = make_v8_rec(seed + i, h->sys_uptime);
+	h->sequence = e->sequence;
+	len = tb_build_v8(pdu, sizeof(pdu), h, recs, n);
+	if (len == 0) {
+		fprintf(stderr, "testgen: v8 scheme %u not built\n", h->aggregation);
+		exit(1);
+	}
+	send_payload(&e->l3, pdu, len);
+	e->sequence += n;
+	if (expected)
+		for (unsigned int i = 0; i < n; i++)
+			expect_v8(e, h, &recs[i]);
+}
+
+static int
+gen_v8(const char *counters_path)
+{
+	struct exporter a, b;
+	struct tb_v8_hdr h;
+	uint8_t buf[2048];
+	unsigned int records = 0;
+	size_t len;
+	FILE *counters;
+
+	tb_l3_v4(&a.l3, "192.0.2.8", "198.51.100.1", 40008, 2055);
+	a.addr_text = "192.0.2.8";
+	a.sequence = 500;
+	tb_l3_v6(&b.l3, "2001:db8::8", "2001:db8::1", 40009, 2055);
+	b.addr_text = "2001:db8::8";
+	b.sequence = 0;
+
+	/* Schemes 1-14, odd ones from a, even ones from b, 1-3 records each. */
+	for (unsigned int agg = 1; agg <= 14; agg++) {
+		struct exporter *e = agg % 2 ? &a : &b;
+		unsigned int n = 1 + agg % 3;
+
+		h = (struct tb_v8_hdr){ .sys_uptime = 7200000 + agg * 1000, .unix_secs = EXPORT_SECS + agg,
+					.unix_nsecs = agg * 50000000u, .engine_type = 0,
+					.engine_id = (uint8_t)(agg % 2 ? 3 : 4), .aggregation = (uint8_t)agg,
+					.agg_version = TB_V8_AGG_VERSION };
+		export_v8_pdu(e, &h, n, agg * 10);
+		records += n;
+	}
+	/* 52 AS records, one above Cisco's 51: stored and counted */
+	h = (struct tb_v8_hdr){ .sys_uptime = 9000000, .unix_secs = EXPORT_SECS + 20, .engine_id = 3,
+				.aggregation = 1, .agg_version = TB_V8_AGG_VERSION };
+	export_v8_pdu(&a, &h, 52, 500);
+	records += 52;
+	/* prefix-ToS from an exporter whose uptime wrapped 1.5 s ago */
+	h = (struct tb_v8_hdr){ .sys_uptime = 1500, .unix_secs = EXPORT_SECS + 21, .engine_id = 4,
+				.aggregation = 13, .agg_version = TB_V8_AGG_VERSION };
+	export_v8_pdu(&b, &h, 3, 600);
+	records += 3;
+
+	/* One frame per v8 drop reason; none may produce a record. */
+	{
+		FILE *keep = expected;
+		struct tb_v8_rec r[3];
+
+		expected = NULL;
+		for (unsigned int i = 0; i < 3; i++)
+			r[i] = make_v8_rec(900 + i, 100000);
+		h = (struct tb_v8_hdr){ .sys_uptime = 100000, .unix_secs = EXPORT_SECS + 30,
+					.aggregation = 1, .agg_version = TB_V8_AGG_VERSION };
+		/* v8_bad_aggregation: scheme 15 */
+		len = tb_build_v8(buf, sizeof(buf), &h, r, 2);
+		buf[22] = 15;
+		send_payload(&a.l3, buf, len);
+		/* v8_bad_aggregation: aggregation version 0 */
+		h.agg_version = 0;
+		len = tb_build_v8(buf, sizeof(buf), &h, r, 2);
+		send_payload(&a.l3, buf, len);
+		h.agg_version = TB_V8_AGG_VERSION;
+		/* bad_count: header says 3, two records present */
+		h.count = 3;
+		len = tb_build_v8(buf, sizeof(buf), &h, r, 2);
+		send_payload(&a.l3, buf, len);
+		/* zero_count */
+		h.count = 0;
+		len = tb_build_v8(buf, sizeof(buf), &h, r, 0);
+		send_payload(&b.l3, buf, len);
+		/* truncated: a v8 header cut at 20 bytes */
+		len = tb_build_v8(buf, sizeof(buf), &h, r, 1);
+		send_payload(&b.l3, buf, 20);
+		expected = keep;
+	}
+
+	counters = fopen(counters_path, "w");
+	if (counters == NULL)
+		return -1;
+	fprintf(counters, "pdus_v8: 16\nrecords_decoded: %u\nrecords_written: %u\n"
+			  "pdus_count_above_spec: 1\ndrop_v8_bad_aggregation: 2\ndrop_bad_count: 1\n"
+			  "drop_zero_count: 1\ndrop_truncated: 1\ndrop_bad_version: 0\n"
+			  "records_lost_no_block: 0\n", records, records);
+	fprintf(counters, "rx_packets: %" PRIu64 "\n", frame_no);
+	return fclose(counters);
+}
+
 static int
 gen_bulk(unsigned long packets)
 {
@@ -288,10 +454,13 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3 || (strcmp(argv[1], "mixed") == 0 && argc != 5) ||
-	    (strcmp(argv[1], "clean") == 0 && argc != 4) || (strcmp(argv[1], "bulk") == 0 && argc != 4)) {
+	    (strcmp(argv[1], "clean") == 0 && argc != 4) || (strcmp(argv[1], "bulk") == 0 && argc != 4) ||
+	    (strcmp(argv[1], "v8") == 0 && argc != 5)) {
 		fprintf(stderr, "usage: %s mixed OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s clean OUT.pcap EXPECTED.jsonl\n"
-				"       %s bulk OUT.pcap PACKETS\n", argv[0], argv[0], argv[0]);
+				"       %s bulk OUT.pcap PACKETS\n"
+				"       %s v8 OUT.pcap EXPECTED.jsonl COUNTERS.txt\n",
+			argv[0], argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -312,6 +481,14 @@ main(int argc, char **argv)
 		fclose(expected);
 	} else if (strcmp(argv[1], "bulk") == 0) {
 		rc = gen_bulk(strtoul(argv[3], NULL, 0));
+	} else if (strcmp(argv[1], "v8") == 0) {
+		expected = fopen(argv[3], "w");
+		if (expected == NULL) {
+			perror(argv[3]);
+			return 1;
+		}
+		rc = gen_v8(argv[4]);
+		fclose(expected);
 	} else {
 		fprintf(stderr, "testgen: unknown mode %s\n", argv[1]);
 		rc = -1;

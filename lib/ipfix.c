@@ -1,0 +1,669 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NetFlow v9 and IPFIX: message header, set walk, template and options
+ * template sets, data sets run through the compiled templates of lib/tmpl.c.
+ *
+ * Every read is bounded by the set it belongs to: a length read from the
+ * wire is checked against what is left before anything is taken from it.
+ */
+#include "ipfix.h"
+
+#include <endian.h>
+#include <string.h>
+
+#include "flowrec.h"
+#include "uptime.h"
+
+#define V9_HEADER_LEN 20
+#define IPFIX_HEADER_LEN 16
+#define SET_HEADER_LEN 4
+#define NTP_UNIX_OFFSET 2208988800ull /* seconds from 1900 to 1970 */
+
+/* Set ids. */
+#define V9_TEMPLATE_SET 0
+#define V9_OPTIONS_SET 1
+#define IPFIX_TEMPLATE_SET 2
+#define IPFIX_OPTIONS_SET 3
+#define FIRST_DATA_SET 256
+
+/* v9 options scope types (RFC 3954 §6.1); the scope field itself is skipped. */
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return be16toh(v);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return be32toh(v);
+}
+
+/* Unsigned big-endian integer of 1-8 bytes (reduced-size encoding). */
+static inline uint64_t
+rd_uint(const uint8_t *p, uint16_t len)
+{
+	uint64_t v = 0;
+
+	switch (len) {
+	case 1:
+		return p[0];
+	case 2:
+		return rd16(p);
+	case 4:
+		return rd32(p);
+	case 8:
+		memcpy(&v, p, 8);
+		return be64toh(v);
+	default:
+		for (uint16_t i = 0; i < len; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
+}
+
+/* Context of one message, passed down to set decoders. */
+struct msg_ctx {
+	struct frx_tmpl_cache *cache;
+	const struct frx_exporter *exp;
+	struct frx_recbuf *out;
+	struct frx_pdu_info *info;
+	uint32_t session;
+	uint64_t now_ms;
+	uint64_t export_ms;
+	uint32_t sys_uptime_ms; /* v9 only */
+	uint16_t version;
+};
+
+/* ------------------------------------------------------------- templates */
+
+/*
+ * Parse field specifiers. IPFIX: the enterprise bit adds a 4-byte PEN; v9
+ * has none (types above 32767 are vendor types, kept as plain numbers).
+ * @return bytes consumed, 0 if the record does not fit.
+ */
+static uint32_t
+parse_fields(const uint8_t *p, uint32_t left, uint16_t count, int ipfix, struct frx_tmpl_field *fields)
+{
+	uint32_t off = 0;
+
+	for (uint16_t i = 0; i < count; i++) {
+		uint16_t ie;
+
+		if (left - off < 4)
+			return 0;
+		ie = rd16(p + off);
+		fields[i].len = rd16(p + off + 2);
+		fields[i].pen = 0;
+		off += 4;
+		if (ipfix && (ie & 0x8000)) {
+			if (left - off < 4)
+				return 0;
+			fields[i].pen = rd32(p + off);
+			off += 4;
+			ie &= 0x7fff;
+		}
+		fields[i].ie = ie;
+		/* varlen only exists in IPFIX; in v9 0xffff is just a huge length */
+		if (!ipfix && fields[i].len == FRX_TMPL_VARLEN)
+			return 0;
+	}
+	return off;
+}
+
+static void decode_backlog(struct msg_ctx *m, const struct frx_tmpl *t);
+
+static void
+learn_template(struct msg_ctx *m, uint16_t id, const struct frx_tmpl_field *fields, uint16_t nb_fields,
+	       uint16_t nb_scope, int options)
+{
+	const struct frx_tmpl *t = frx_tmpl_insert(m->cache, m->session, id, fields, nb_fields, nb_scope,
+						   options, m->now_ms);
+
+	if (t != NULL)
+		decode_backlog(m, t);
+}
+
+/* v9 template flowset or IPFIX template set: template records back to back. */
+static void
+template_set(struct msg_ctx *m, const uint8_t *p, uint32_t len, int ipfix)
+{
+	static __thread struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
+	uint32_t off = 0;
+
+	while (len - off >= 4) {
+		uint16_t id = rd16(p + off), count = rd16(p + off + 2), used;
+
+		off += 4;
+		if (ipfix && count == 0) {
+			/* RFC 7011 §8.1: withdrawal; id 2 withdraws all templates */
+			if (id == IPFIX_TEMPLATE_SET)
+				frx_tmpl_withdraw(m->cache, m->session, -1, 0);
+			else
+				frx_tmpl_withdraw(m->cache, m->session, id, 0);
+			continue;
+		}
+		if (count == 0 || count > FRX_TMPL_MAX_FIELDS) {
+			m->cache->c.templates_rejected_invalid++;
+			return; /* cannot find the next record without the count */
+		}
+		used = (uint16_t)parse_fields(p + off, len - off, count, ipfix, fields);
+		if (used == 0) {
+			m->cache->c.templates_rejected_invalid++;
+			return;
+		}
+		off += used;
+		learn_template(m, id, fields, count, 0, 0);
+	}
+}
+
+/* RFC 3954 §6.1: id, scope length, option length (bytes), scope fields, option fields. */
+static void
+v9_options_set(struct msg_ctx *m, const uint8_t *p, uint32_t len)
+{
+	static __thread struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
+	uint32_t off = 0;
+
+	while (len - off >= 6) {
+		uint16_t id = rd16(p + off), scope_len = rd16(p + off + 2), opt_len = rd16(p + off + 4);
+		uint32_t nb_scope = scope_len / 4, nb = nb_scope + opt_len / 4;
+
+		off += 6;
+		if (id < FIRST_DATA_SET)
+			return; /* padding, or garbage: nothing more to learn here */
+		if ((scope_len | opt_len) % 4 || nb == 0 || nb > FRX_TMPL_MAX_FIELDS ||
+		    (uint32_t)scope_len + opt_len > len - off) {
+			m->cache->c.templates_rejected_invalid++;
+			return;
+		}
+		if (parse_fields(p + off, len - off, (uint16_t)nb, 0, fields) == 0) {
+			m->cache->c.templates_rejected_invalid++;
+			return;
+		}
+		off += (uint32_t)scope_len + opt_len;
+		learn_template(m, id, fields, (uint16_t)nb, (uint16_t)nb_scope, 1);
+	}
+}
+
+/* RFC 7011 §3.4.2.2: id, field count, scope field count, fields. */
+static void
+ipfix_options_set(struct msg_ctx *m, const uint8_t *p, uint32_t len)
+{
+	static __thread struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
+	uint32_t off = 0;
+
+	while (len - off >= 4) {
+		uint16_t id = rd16(p + off), count = rd16(p + off + 2), scope, used;
+
+		if (count == 0) {
+			/* withdrawal: 4-byte record; id 3 withdraws all options templates */
+			off += 4;
+			if (id == IPFIX_OPTIONS_SET)
+				frx_tmpl_withdraw(m->cache, m->session, -1, 1);
+			else
+				frx_tmpl_withdraw(m->cache, m->session, id, 1);
+			continue;
+		}
+		if (len - off < 6)
+			return; /* padding */
+		scope = rd16(p + off + 4);
+		off += 6;
+		if (count > FRX_TMPL_MAX_FIELDS || scope == 0 || scope > count) {
+			m->cache->c.templates_rejected_invalid++;
+			return;
+		}
+		used = (uint16_t)parse_fields(p + off, len - off, count, 1, fields);
+		if (used == 0) {
+			m->cache->c.templates_rejected_invalid++;
+			return;
+		}
+		off += used;
+		learn_template(m, id, fields, count, scope, 1);
+	}
+}
+
+/* ------------------------------------------------------------ data sets */
+
+/* Values a record carries that need more than a copy. */
+struct rec_extra {
+	uint64_t seen;       /* bit per enum frx_tmpl_target */
+	uint64_t v[FRX_T_MAX];
+};
+
+static inline void
+set_extra(struct rec_extra *x, unsigned int target, uint64_t value)
+{
+	x->seen |= 1ull << target;
+	x->v[target] = value;
+}
+
+static inline int
+has(const struct rec_extra *x, unsigned int target)
+{
+	return (x->seen >> target) & 1;
+}
+
+static uint64_t
+ntp_to_ms(uint64_t ntp)
+{
+	uint64_t secs = ntp >> 32, frac_ms = ((ntp & 0xffffffffull) * 1000) >> 32;
+
+	return secs >= NTP_UNIX_OFFSET ? (secs - NTP_UNIX_OFFSET) * 1000 + frac_ms : 0;
+}
+
+/* Epoch ms of one end of the flow from whatever form the record gave. */
+static uint64_t
+record_time(const struct msg_ctx *m, const struct frx_tmpl_session *s, const struct rec_extra *x,
+	    int first)
+{
+	unsigned int ms = first ? FRX_T_FIRST_MS : FRX_T_LAST_MS;
+	unsigned int ntp = first ? FRX_T_FIRST_NTP : FRX_T_LAST_NTP;
+	unsigned int sec = first ? FRX_T_FIRST_SEC : FRX_T_LAST_SEC;
+	unsigned int up = first ? FRX_T_FIRST_UPTIME : FRX_T_LAST_UPTIME;
+	unsigned int delta = first ? FRX_T_FIRST_DELTA_US : FRX_T_LAST_DELTA_US;
+
+	if (has(x, ms))
+		return x->v[ms];
+	if (has(x, ntp))
+		return ntp_to_ms(x->v[ntp]);
+	if (has(x, sec))
+		return x->v[sec] * 1000;
+	if (has(x, up)) {
+		uint32_t stamp = (uint32_t)x->v[up];
+
+		if (m->version == 9) {
+			/* Exporters that count sysUptime in seconds (operator quirk) */
+			if (m->exp->uptime_in_seconds)
+				return frx_uptime_s_to_epoch_ms(m->export_ms, m->sys_uptime_ms, stamp);
+			return frx_uptime_to_epoch_ms(m->export_ms, m->sys_uptime_ms, stamp);
+		}
+		/* IPFIX flow*SysUpTime: relative to systemInitTimeMilliseconds */
+		uint64_t base = has(x, FRX_T_SYSINIT_MS) ? x->v[FRX_T_SYSINIT_MS] : s->sysinit_ms, t;
+
+		if (base == 0)
+			return 0;
+		t = base + stamp;
+		/* A flow older than the reference (softflowd replaying a capture
+		 * stamps them so) wrapped the unsigned offset: read it as signed,
+		 * as v9 does, rather than placing the flow weeks in the future. */
+		if (t > m->export_ms + 0x80000000ull && t >= 0x100000000ull)
+			t -= 0x100000000ull;
+		return t;
+	}
+	if (has(x, delta))
+		return m->export_ms - x->v[delta] / 1000;
+	return 0;
+}
+
+static uint32_t
+sampler_interval(const struct frx_tmpl_session *s, uint32_t id)
+{
+	for (unsigned int i = 0; i < FRX_TMPL_MAX_SAMPLERS; i++)
+		if (s->samplers[i].used && s->samplers[i].id == id)
+			return s->samplers[i].interval;
+	return 0;
+}
+
+static const uint8_t zero_addr[16];
+
+static void
+finish_record(const struct msg_ctx *m, const struct frx_tmpl_session *s, struct frx_flowrec *rec,
+	      const struct rec_extra *x)
+{
+	uint32_t sampling = 0;
+
+	/* Addresses the template lacks read 0.0.0.0 in an IPv4 flow, not "::" */
+	if (!(rec->flags & FRX_REC_F_IPV6)) {
+		if (memcmp(rec->next_hop, zero_addr, 16) == 0)
+			frx_addr_set_v4(rec->next_hop, zero_addr);
+		if (memcmp(rec->src_addr, zero_addr, 16) == 0)
+			frx_addr_set_v4(rec->src_addr, zero_addr);
+		if (memcmp(rec->dst_addr, zero_addr, 16) == 0)
+			frx_addr_set_v4(rec->dst_addr, zero_addr);
+	}
+
+	rec->first_ms = record_time(m, s, x, 1);
+	rec->last_ms = record_time(m, s, x, 0);
+	if (rec->last_ms == 0 && rec->first_ms && (has(x, FRX_T_DURATION_MS) || has(x, FRX_T_DURATION_US)))
+		rec->last_ms = rec->first_ms + (has(x, FRX_T_DURATION_MS) ? x->v[FRX_T_DURATION_MS]
+									  : x->v[FRX_T_DURATION_US] / 1000);
+	if (rec->first_ms == 0 && rec->last_ms)
+		rec->first_ms = rec->last_ms;
+	else if (rec->last_ms == 0 && rec->first_ms)
+		rec->last_ms = rec->first_ms;
+
+	/* nfdump's convention: ICMP type/code in the destination port */
+	if (has(x, FRX_T_ICMP_TYPE_CODE) && rec->dst_port == 0)
+		rec->dst_port = (uint16_t)x->v[FRX_T_ICMP_TYPE_CODE];
+
+	if (m->exp->sampling_override)
+		sampling = m->exp->sampling_override;
+	else if (has(x, FRX_T_SELECTOR_ID))
+		sampling = sampler_interval(s, (uint32_t)x->v[FRX_T_SELECTOR_ID]);
+	else if (has(x, FRX_T_SAMPLER_ID))
+		sampling = sampler_interval(s, (uint32_t)x->v[FRX_T_SAMPLER_ID]);
+	if (sampling == 0 && !m->exp->sampling_override) {
+		if (has(x, FRX_T_SAMPLING_INTERVAL))
+			sampling = (uint32_t)x->v[FRX_T_SAMPLING_INTERVAL];
+		else if (has(x, FRX_T_SAMPLER_RANDOM_INTERVAL))
+			sampling = (uint32_t)x->v[FRX_T_SAMPLER_RANDOM_INTERVAL];
+		else
+			sampling = s->sampling_interval;
+	}
+	rec->sampling_interval = sampling;
+}
+
+/*
+ * Run a template over one data record at p (at most left bytes).
+ * @return bytes consumed, 0 if a variable-length field runs past the set.
+ */
+static uint32_t
+run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct frx_flowrec *rec,
+	     struct rec_extra *x, const uint8_t **strings, uint16_t *string_lens)
+{
+	uint32_t off = 0;
+
+	for (uint16_t i = 0; i < t->nb_ops; i++) {
+		const struct frx_tmpl_op *op = &t->ops[i];
+		uint32_t len = op->len;
+		const uint8_t *f;
+
+		if (op->varlen) {
+			/* RFC 7011 §7: 1-byte length, or 255 then a 2-byte length */
+			if (left - off < 1)
+				return 0;
+			len = p[off++];
+			if (len == 255) {
+				if (left - off < 2)
+					return 0;
+				len = rd16(p + off);
+				off += 2;
+			}
+		}
+		if (left - off < len)
+			return 0;
+		f = p + off;
+		off += len;
+
+		switch (op->target) {
+		case FRX_T_SKIP:
+			break;
+		case FRX_T_SRC_ADDR4:
+			frx_addr_set_v4(rec->src_addr, f);
+			break;
+		case FRX_T_DST_ADDR4:
+			frx_addr_set_v4(rec->dst_addr, f);
+			break;
+		case FRX_T_NEXT_HOP4:
+			frx_addr_set_v4(rec->next_hop, f);
+			break;
+		case FRX_T_SRC_ADDR6:
+			memcpy(rec->src_addr, f, 16);
+			rec->flags |= FRX_REC_F_IPV6;
+			break;
+		case FRX_T_DST_ADDR6:
+			memcpy(rec->dst_addr, f, 16);
+			rec->flags |= FRX_REC_F_IPV6;
+			break;
+		case FRX_T_NEXT_HOP6:
+			memcpy(rec->next_hop, f, 16);
+			break;
+		case FRX_T_IF_NAME:
+		case FRX_T_IF_DESCR:
+			if (strings) {
+				strings[op->target == FRX_T_IF_NAME ? 0 : 1] = f;
+				string_lens[op->target == FRX_T_IF_NAME ? 0 : 1] = (uint16_t)len;
+			}
+			break;
+		default: {
+			uint64_t v = rd_uint(f, (uint16_t)len);
+
+			switch (op->target) {
+			case FRX_T_SRC_PORT: rec->src_port = (uint16_t)v; break;
+			case FRX_T_DST_PORT: rec->dst_port = (uint16_t)v; break;
+			case FRX_T_PROTO: rec->proto = (uint8_t)v; break;
+			case FRX_T_TOS: rec->tos = (uint8_t)v; break;
+			case FRX_T_TCP_FLAGS: rec->tcp_flags = (uint8_t)v; break; /* low 8 of 16 bits */
+			case FRX_T_SRC_MASK: rec->src_mask = (uint8_t)v; break;
+			case FRX_T_DST_MASK: rec->dst_mask = (uint8_t)v; break;
+			case FRX_T_IN_IF: rec->in_if = (uint32_t)v; break;
+			case FRX_T_OUT_IF: rec->out_if = (uint32_t)v; break;
+			case FRX_T_PACKETS: rec->packets = v; break;
+			case FRX_T_BYTES: rec->bytes = v; break;
+			case FRX_T_SRC_AS: rec->src_as = (uint32_t)v; break;
+			case FRX_T_DST_AS: rec->dst_as = (uint32_t)v; break;
+			case FRX_T_SRC_VLAN: rec->src_vlan = (uint16_t)v; break;
+			case FRX_T_DST_VLAN: rec->dst_vlan = (uint16_t)v; break;
+			case FRX_T_FWD_STATUS: rec->forwarding_status = (uint8_t)v; break;
+			case FRX_T_ENGINE_TYPE: rec->engine_type = (uint8_t)v; break;
+			case FRX_T_ENGINE_ID: rec->engine_id = (uint8_t)v; break;
+			case FRX_T_DIRECTION:
+				/* IPFIX flowDirection: 0 ingress, 1 egress */
+				rec->direction = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
+				break;
+			default:
+				set_extra(x, op->target, v);
+				break;
+			}
+		}
+		}
+	}
+	return off;
+}
+
+/* An options data record: sampling parameters and system init time. */
+static void
+apply_options(struct msg_ctx *m, const struct rec_extra *x)
+{
+	struct frx_tmpl_session *s = &m->cache->sessions[m->session];
+	uint32_t interval = 0, id;
+
+	m->cache->c.options_records++;
+	if (has(x, FRX_T_SYSINIT_MS))
+		s->sysinit_ms = x->v[FRX_T_SYSINIT_MS];
+	if (has(x, FRX_T_SAMPLING_INTERVAL))
+		interval = (uint32_t)x->v[FRX_T_SAMPLING_INTERVAL];
+	else if (has(x, FRX_T_SAMPLER_RANDOM_INTERVAL))
+		interval = (uint32_t)x->v[FRX_T_SAMPLER_RANDOM_INTERVAL];
+	else if (has(x, FRX_T_PACKET_INTERVAL) && x->v[FRX_T_PACKET_INTERVAL])
+		/* RFC 5477 systematic count-based: 1 in (interval + space) / interval */
+		interval = (uint32_t)((x->v[FRX_T_PACKET_INTERVAL] + x->v[FRX_T_PACKET_SPACE]) /
+				      x->v[FRX_T_PACKET_INTERVAL]);
+	else if (has(x, FRX_T_SAMPLING_SIZE) && x->v[FRX_T_SAMPLING_SIZE])
+		/* RFC 5477 random n-out-of-N */
+		interval = (uint32_t)(x->v[FRX_T_SAMPLING_POPULATION] / x->v[FRX_T_SAMPLING_SIZE]);
+	if (interval == 0)
+		return;
+	if (has(x, FRX_T_SELECTOR_ID) || has(x, FRX_T_SAMPLER_ID)) {
+		unsigned int free_slot = FRX_TMPL_MAX_SAMPLERS;
+
+		id = (uint32_t)(has(x, FRX_T_SELECTOR_ID) ? x->v[FRX_T_SELECTOR_ID] : x->v[FRX_T_SAMPLER_ID]);
+		for (unsigned int i = 0; i < FRX_TMPL_MAX_SAMPLERS; i++) {
+			if (s->samplers[i].used && s->samplers[i].id == id) {
+				s->samplers[i].interval = interval;
+				return;
+			}
+			if (!s->samplers[i].used && free_slot == FRX_TMPL_MAX_SAMPLERS)
+				free_slot = i;
+		}
+		if (free_slot < FRX_TMPL_MAX_SAMPLERS) {
+			s->samplers[free_slot].used = 1;
+			s->samplers[free_slot].id = id;
+			s->samplers[free_slot].interval = interval;
+		}
+		/* A sampler table row is also the best exporter-wide guess for
+		 * records that name no sampler. */
+		if (s->sampling_interval == 0)
+			s->sampling_interval = interval;
+		return;
+	}
+	s->sampling_interval = interval;
+}
+
+/*
+ * Decode the records of one data set with template t. When the record
+ * buffer is full the rest of the set is counted in info->records_dropped
+ * (at least that many: variable-length records are counted at their
+ * minimum size).
+ */
+static void
+data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t len)
+{
+	struct frx_tmpl_session *s = &m->cache->sessions[m->session];
+	uint8_t flags = m->exp->is_v6 ? FRX_REC_F_EXPORTER_IPV6 : 0;
+	uint32_t off = 0;
+
+	/* Trailing bytes shorter than one record are padding (RFC 7011 §3.3.1). */
+	while (len - off >= t->min_len) {
+		struct rec_extra x;
+		struct frx_flowrec scratch, *rec;
+		uint32_t used;
+
+		x.seen = 0;
+		if (t->options) {
+			memset(&scratch, 0, sizeof(scratch));
+			rec = &scratch;
+		} else {
+			rec = frx_recbuf_next(m->out);
+			if (rec == NULL) {
+				m->info->records_dropped += (len - off) / t->min_len;
+				return;
+			}
+		}
+		used = run_template(t, p + off, len - off, rec, &x, NULL, NULL);
+		if (used == 0) {
+			m->cache->c.records_bad_varlen++;
+			if (!t->options)
+				m->out->count--; /* give the slot back */
+			return;
+		}
+		off += used;
+		if (t->options) {
+			apply_options(m, &x);
+			continue;
+		}
+		memcpy(rec->exporter_addr, m->exp->addr, 16);
+		rec->exporter_port = m->exp->port;
+		rec->version = (uint8_t)m->version;
+		rec->domain = m->info->domain;
+		rec->flags |= flags;
+		rec->flows = 1;
+		finish_record(m, s, rec, &x);
+		m->info->records_written++;
+	}
+}
+
+/* Data that arrived before template t: decode it now, with its own header times. */
+static void
+decode_backlog(struct msg_ctx *m, const struct frx_tmpl *t)
+{
+	const struct frx_tmpl_backlog *b;
+
+	while ((b = frx_tmpl_backlog_take(m->cache, m->session, t->id)) != NULL) {
+		struct msg_ctx old = *m;
+
+		old.export_ms = b->export_ms;
+		old.sys_uptime_ms = b->sys_uptime_ms;
+		m->cache->c.sets_backlog_decoded++;
+		data_set(&old, t, b->data, b->len);
+	}
+}
+
+/* --------------------------------------------------------------- message */
+
+enum frx_status
+frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pdu, uint32_t len,
+		 const struct frx_exporter *exp, uint64_t now_ms, struct frx_recbuf *out,
+		 struct frx_pdu_info *info)
+{
+	struct frx_tmpl_session_key key;
+	struct msg_ctx m;
+	uint32_t off, hdr_len;
+	int ipfix;
+
+	memset(info, 0, sizeof(*info));
+	if (len < 2)
+		return FRX_ETRUNCATED;
+	info->version = rd16(pdu);
+	if (info->version != 9 && info->version != 10)
+		return FRX_EBAD_VERSION;
+	ipfix = info->version == 10;
+	hdr_len = ipfix ? IPFIX_HEADER_LEN : V9_HEADER_LEN;
+	if (len < hdr_len)
+		return FRX_ETRUNCATED;
+
+	memset(&m, 0, sizeof(m));
+	if (ipfix) {
+		uint16_t msg_len = rd16(pdu + 2);
+
+		if (msg_len < IPFIX_HEADER_LEN || msg_len > len)
+			return FRX_EBAD_MSG_LENGTH;
+		len = msg_len; /* bytes after the message are not ours */
+		m.export_ms = (uint64_t)rd32(pdu + 4) * 1000;
+		info->sequence = rd32(pdu + 8);
+		info->domain = rd32(pdu + 12);
+	} else {
+		info->count = rd16(pdu + 2);
+		m.sys_uptime_ms = rd32(pdu + 4);
+		m.export_ms = (uint64_t)rd32(pdu + 8) * 1000;
+		info->sequence = rd32(pdu + 12);
+		info->domain = rd32(pdu + 16);
+	}
+	info->sys_uptime_ms = m.sys_uptime_ms;
+	info->export_ms = m.export_ms;
+
+	memcpy(key.addr, exp->addr, 16);
+	key.port = exp->port;
+	key.version = info->version;
+	key.domain = info->domain;
+	m.session = frx_tmpl_session_get(cache, &key, now_ms);
+	if (m.session == UINT32_MAX)
+		return FRX_ENO_SESSION;
+	m.cache = cache;
+	m.exp = exp;
+	m.out = out;
+	m.info = info;
+	m.now_ms = now_ms;
+	m.version = info->version;
+
+	for (off = hdr_len; len - off >= SET_HEADER_LEN;) {
+		uint16_t set_id = rd16(pdu + off), set_len = rd16(pdu + off + 2);
+		const uint8_t *body = pdu + off + SET_HEADER_LEN;
+		uint32_t body_len;
+
+		if (set_len < SET_HEADER_LEN || set_len > len - off)
+			return FRX_EBAD_SET_LENGTH; /* records already taken are kept */
+		body_len = set_len - SET_HEADER_LEN;
+		off += set_len;
+
+		if (set_id >= FIRST_DATA_SET) {
+			const struct frx_tmpl *t = frx_tmpl_find(cache, m.session, set_id, now_ms);
+
+			if (t == NULL) {
+				cache->c.sets_unknown_template++;
+				frx_tmpl_backlog_add(cache, m.session, set_id, body, (uint16_t)body_len, m.export_ms,
+						     m.sys_uptime_ms, info->sequence, now_ms);
+				continue;
+			}
+			data_set(&m, t, body, body_len);
+		} else if (set_id == (ipfix ? IPFIX_TEMPLATE_SET : V9_TEMPLATE_SET)) {
+			template_set(&m, body, body_len, ipfix);
+		} else if (!ipfix && set_id == V9_OPTIONS_SET) {
+			v9_options_set(&m, body, body_len);
+		} else if (ipfix && set_id == IPFIX_OPTIONS_SET) {
+			ipfix_options_set(&m, body, body_len);
+		} else {
+			cache->c.sets_reserved_id++;
+		}
+	}
+	/* v9: fewer than 4 bytes left is flowset padding; IPFIX has none outside sets.
+	 * Templates were learned even when records found no room. */
+	return info->records_dropped ? FRX_ENO_BLOCK : FRX_OK;
+}

@@ -1,0 +1,674 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Template cache: sessions, templates compiled into operation lists, the
+ * backlog of early data sets, expiry, and a seqlock snapshot for the thread
+ * that persists templates.
+ */
+#include "tmpl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_SLOT UINT32_MAX
+
+/* ------------------------------------------------------------ IE mapping */
+
+struct ie_map {
+	uint8_t target;
+	uint8_t rank;      /* several IEs may feed one target: the highest rank present wins */
+	uint8_t kind;      /* how the field must look to be used */
+};
+
+enum { K_UINT = 1, K_ADDR4, K_ADDR6, K_STRING };
+
+/* IANA IPFIX information elements (v9 field types 1-127 are the same numbers). */
+static const struct ie_map ie_table[] = {
+	[1] = { FRX_T_BYTES, 4, K_UINT },            /* octetDeltaCount / IN_BYTES */
+	[2] = { FRX_T_PACKETS, 4, K_UINT },          /* packetDeltaCount / IN_PKTS */
+	[4] = { FRX_T_PROTO, 1, K_UINT },            /* protocolIdentifier */
+	[5] = { FRX_T_TOS, 1, K_UINT },              /* ipClassOfService / SRC_TOS */
+	[6] = { FRX_T_TCP_FLAGS, 1, K_UINT },        /* tcpControlBits (1 or 2 bytes) */
+	[7] = { FRX_T_SRC_PORT, 2, K_UINT },         /* sourceTransportPort */
+	[8] = { FRX_T_SRC_ADDR4, 1, K_ADDR4 },       /* sourceIPv4Address */
+	[9] = { FRX_T_SRC_MASK, 1, K_UINT },         /* sourceIPv4PrefixLength */
+	[10] = { FRX_T_IN_IF, 1, K_UINT },           /* ingressInterface / INPUT_SNMP */
+	[11] = { FRX_T_DST_PORT, 2, K_UINT },        /* destinationTransportPort */
+	[12] = { FRX_T_DST_ADDR4, 1, K_ADDR4 },      /* destinationIPv4Address */
+	[13] = { FRX_T_DST_MASK, 1, K_UINT },        /* destinationIPv4PrefixLength */
+	[14] = { FRX_T_OUT_IF, 1, K_UINT },          /* egressInterface / OUTPUT_SNMP */
+	[15] = { FRX_T_NEXT_HOP4, 2, K_ADDR4 },      /* ipNextHopIPv4Address */
+	[16] = { FRX_T_SRC_AS, 1, K_UINT },          /* bgpSourceAsNumber (2 or 4 bytes) */
+	[17] = { FRX_T_DST_AS, 1, K_UINT },          /* bgpDestinationAsNumber */
+	[18] = { FRX_T_NEXT_HOP4, 1, K_ADDR4 },      /* bgpNextHopIPv4Address */
+	[21] = { FRX_T_LAST_UPTIME, 1, K_UINT },     /* flowEndSysUpTime / LAST_SWITCHED */
+	[22] = { FRX_T_FIRST_UPTIME, 1, K_UINT },    /* flowStartSysUpTime / FIRST_SWITCHED */
+	[23] = { FRX_T_BYTES, 2, K_UINT },           /* postOctetDeltaCount / OUT_BYTES */
+	[24] = { FRX_T_PACKETS, 2, K_UINT },         /* postPacketDeltaCount / OUT_PKTS */
+	[27] = { FRX_T_SRC_ADDR6, 1, K_ADDR6 },      /* sourceIPv6Address */
+	[28] = { FRX_T_DST_ADDR6, 1, K_ADDR6 },      /* destinationIPv6Address */
+	[29] = { FRX_T_SRC_MASK, 1, K_UINT },        /* sourceIPv6PrefixLength */
+	[30] = { FRX_T_DST_MASK, 1, K_UINT },        /* destinationIPv6PrefixLength */
+	[32] = { FRX_T_ICMP_TYPE_CODE, 2, K_UINT },  /* icmpTypeCodeIPv4 */
+	[34] = { FRX_T_SAMPLING_INTERVAL, 1, K_UINT },  /* samplingInterval / SAMPLING_INTERVAL */
+	[35] = { FRX_T_SAMPLING_ALGORITHM, 1, K_UINT }, /* samplingAlgorithm */
+	[38] = { FRX_T_ENGINE_TYPE, 1, K_UINT },     /* engineType */
+	[39] = { FRX_T_ENGINE_ID, 1, K_UINT },       /* engineId */
+	[48] = { FRX_T_SAMPLER_ID, 1, K_UINT },      /* samplerId / FLOW_SAMPLER_ID */
+	[49] = { FRX_T_SAMPLER_MODE, 1, K_UINT },    /* samplerMode */
+	[50] = { FRX_T_SAMPLER_RANDOM_INTERVAL, 1, K_UINT }, /* samplerRandomInterval */
+	[58] = { FRX_T_SRC_VLAN, 2, K_UINT },        /* vlanId / SRC_VLAN */
+	[59] = { FRX_T_DST_VLAN, 1, K_UINT },        /* postVlanId / DST_VLAN */
+	[61] = { FRX_T_DIRECTION, 1, K_UINT },       /* flowDirection / DIRECTION */
+	[62] = { FRX_T_NEXT_HOP6, 2, K_ADDR6 },      /* ipNextHopIPv6Address */
+	[63] = { FRX_T_NEXT_HOP6, 1, K_ADDR6 },      /* bgpNextHopIPv6Address */
+	[82] = { FRX_T_IF_NAME, 1, K_STRING },       /* interfaceName */
+	[83] = { FRX_T_IF_DESCR, 1, K_STRING },      /* interfaceDescription */
+	[85] = { FRX_T_BYTES, 3, K_UINT },           /* octetTotalCount */
+	[86] = { FRX_T_PACKETS, 3, K_UINT },         /* packetTotalCount */
+	[89] = { FRX_T_FWD_STATUS, 1, K_UINT },      /* forwardingStatus */
+	[139] = { FRX_T_ICMP_TYPE_CODE, 1, K_UINT }, /* icmpTypeCodeIPv6 */
+	[150] = { FRX_T_FIRST_SEC, 1, K_UINT },      /* flowStartSeconds */
+	[151] = { FRX_T_LAST_SEC, 1, K_UINT },       /* flowEndSeconds */
+	[152] = { FRX_T_FIRST_MS, 1, K_UINT },       /* flowStartMilliseconds */
+	[153] = { FRX_T_LAST_MS, 1, K_UINT },        /* flowEndMilliseconds */
+	[154] = { FRX_T_FIRST_NTP, 1, K_UINT },      /* flowStartMicroseconds (NTP format) */
+	[155] = { FRX_T_LAST_NTP, 1, K_UINT },       /* flowEndMicroseconds */
+	[156] = { FRX_T_FIRST_NTP, 2, K_UINT },      /* flowStartNanoseconds (NTP format) */
+	[157] = { FRX_T_LAST_NTP, 2, K_UINT },       /* flowEndNanoseconds */
+	[158] = { FRX_T_FIRST_DELTA_US, 1, K_UINT }, /* flowStartDeltaMicroseconds */
+	[159] = { FRX_T_LAST_DELTA_US, 1, K_UINT },  /* flowEndDeltaMicroseconds */
+	[160] = { FRX_T_SYSINIT_MS, 1, K_UINT },     /* systemInitTimeMilliseconds */
+	[161] = { FRX_T_DURATION_MS, 1, K_UINT },    /* flowDurationMilliseconds */
+	[162] = { FRX_T_DURATION_US, 1, K_UINT },    /* flowDurationMicroseconds */
+	[180] = { FRX_T_SRC_PORT, 1, K_UINT },       /* udpSourcePort */
+	[181] = { FRX_T_DST_PORT, 1, K_UINT },       /* udpDestinationPort */
+	[182] = { FRX_T_SRC_PORT, 1, K_UINT },       /* tcpSourcePort */
+	[183] = { FRX_T_DST_PORT, 1, K_UINT },       /* tcpDestinationPort */
+	[243] = { FRX_T_SRC_VLAN, 1, K_UINT },       /* dot1qVlanId */
+	[302] = { FRX_T_SELECTOR_ID, 1, K_UINT },    /* selectorId */
+	[305] = { FRX_T_PACKET_INTERVAL, 1, K_UINT },   /* samplingPacketInterval */
+	[306] = { FRX_T_PACKET_SPACE, 1, K_UINT },      /* samplingPacketSpace */
+	[309] = { FRX_T_SAMPLING_SIZE, 1, K_UINT },     /* samplingSize */
+	[310] = { FRX_T_SAMPLING_POPULATION, 1, K_UINT }, /* samplingPopulation */
+};
+
+#define IE_TABLE_SIZE (sizeof(ie_table) / sizeof(ie_table[0]))
+
+static int
+field_usable(const struct ie_map *m, uint16_t len)
+{
+	switch (m->kind) {
+	case K_UINT:
+		return len >= 1 && len <= 8; /* RFC 7011 §6.2 reduced-size encoding */
+	case K_ADDR4:
+		return len == 4;
+	case K_ADDR6:
+		return len == 16;
+	case K_STRING:
+		return 1;
+	}
+	return 0;
+}
+
+static const struct ie_map *
+field_map(const struct frx_tmpl_field *f)
+{
+	if (f->pen != 0 || f->ie >= IE_TABLE_SIZE || ie_table[f->ie].target == FRX_T_SKIP)
+		return NULL;
+	if (!field_usable(&ie_table[f->ie], f->len))
+		return NULL;
+	return &ie_table[f->ie];
+}
+
+static int
+is_time_target(unsigned int target)
+{
+	return target >= FRX_T_FIRST_UPTIME && target <= FRX_T_DURATION_US;
+}
+
+/*
+ * Compile: one op per field, mapped fields keep their target only if they
+ * are the best-ranked source of it; consecutive fixed-length skips merge.
+ */
+static void
+tmpl_compile(struct frx_tmpl *t)
+{
+	uint8_t best_rank[FRX_T_MAX];
+	uint16_t n = 0, min_len = 0;
+
+	memset(best_rank, 0, sizeof(best_rank));
+	for (uint16_t i = 0; i < t->nb_fields; i++) {
+		const struct ie_map *m = field_map(&t->fields[i]);
+
+		if (m && m->rank > best_rank[m->target])
+			best_rank[m->target] = m->rank;
+	}
+	t->has_varlen = 0;
+	t->has_record_time = 0;
+	for (uint16_t i = 0; i < t->nb_fields; i++) {
+		const struct frx_tmpl_field *f = &t->fields[i];
+		const struct ie_map *m = field_map(f);
+		uint8_t target = FRX_T_SKIP;
+		int varlen = f->len == FRX_TMPL_VARLEN;
+
+		if (m && m->rank == best_rank[m->target]) {
+			target = m->target;
+			best_rank[m->target] = 0xff; /* first field of the best rank wins */
+		}
+		if (varlen)
+			t->has_varlen = 1;
+		if (is_time_target(target))
+			t->has_record_time = 1;
+		min_len = (uint16_t)(min_len + (varlen ? 1 : f->len));
+		if (target == FRX_T_SKIP && !varlen && n > 0 && t->ops[n - 1].target == FRX_T_SKIP &&
+		    !t->ops[n - 1].varlen && (uint32_t)t->ops[n - 1].len + f->len <= 0xffff) {
+			t->ops[n - 1].len = (uint16_t)(t->ops[n - 1].len + f->len);
+			continue;
+		}
+		t->ops[n].target = target;
+		t->ops[n].varlen = (uint8_t)varlen;
+		t->ops[n].len = varlen ? 0 : f->len;
+		n++;
+	}
+	t->nb_ops = n;
+	t->min_len = min_len;
+}
+
+/* ------------------------------------------------------------- counters */
+
+static const char *const counter_names[] = {
+#define FRX_TMPL_COUNTER_NAME(name, help) #name,
+	FRX_TMPL_COUNTER_LIST(FRX_TMPL_COUNTER_NAME)
+#undef FRX_TMPL_COUNTER_NAME
+};
+
+static const char *const counter_help[] = {
+#define FRX_TMPL_COUNTER_HELP(name, help) help,
+	FRX_TMPL_COUNTER_LIST(FRX_TMPL_COUNTER_HELP)
+#undef FRX_TMPL_COUNTER_HELP
+};
+
+const char *
+frx_tmpl_counter_name(unsigned int i)
+{
+	return i < FRX_TMPL_NB_COUNTERS ? counter_names[i] : "?";
+}
+
+const char *
+frx_tmpl_counter_help(unsigned int i)
+{
+	return i < FRX_TMPL_NB_COUNTERS ? counter_help[i] : "?";
+}
+
+/* ---------------------------------------------------------------- cache */
+
+void
+frx_tmpl_conf_defaults(struct frx_tmpl_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->max_sessions = 1024;
+	conf->max_templates = 4096;
+	conf->max_templates_per_session = 256;
+	conf->max_backlog = 256;
+	conf->max_backlog_per_session = 32;
+	conf->template_timeout_s = 3600;
+	conf->backlog_timeout_s = 60;
+}
+
+static uint32_t
+next_pow2(uint32_t v)
+{
+	uint32_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+struct frx_tmpl_cache *
+frx_tmpl_cache_create(const struct frx_tmpl_conf *conf)
+{
+	struct frx_tmpl_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->conf = *conf;
+	if (c->conf.max_sessions == 0 || c->conf.max_templates == 0) {
+		free(c);
+		errno = EINVAL;
+		return NULL;
+	}
+	c->sessions = calloc(c->conf.max_sessions, sizeof(*c->sessions));
+	c->templates = calloc(c->conf.max_templates, sizeof(*c->templates));
+	c->backlog = calloc(c->conf.max_backlog ? c->conf.max_backlog : 1, sizeof(*c->backlog));
+	c->tmpl_index_mask = next_pow2(c->conf.max_templates * 2) - 1;
+	c->tmpl_index = calloc(c->tmpl_index_mask + 1, sizeof(*c->tmpl_index));
+	if (!c->sessions || !c->templates || !c->backlog || !c->tmpl_index) {
+		frx_tmpl_cache_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < c->conf.max_templates; i++)
+		c->templates[i].session = NO_SLOT;
+	for (uint32_t i = 0; i < c->conf.max_backlog; i++)
+		c->backlog[i].session = NO_SLOT;
+	return c;
+}
+
+void
+frx_tmpl_cache_free(struct frx_tmpl_cache *c)
+{
+	if (c == NULL)
+		return;
+	free(c->sessions);
+	free(c->templates);
+	free(c->backlog);
+	free(c->tmpl_index);
+	free(c);
+}
+
+static uint32_t
+hash_bytes(const void *data, size_t len, uint32_t h)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static int
+session_key_eq(const struct frx_tmpl_session_key *a, const struct frx_tmpl_session_key *b)
+{
+	return a->port == b->port && a->version == b->version && a->domain == b->domain &&
+	       memcmp(a->addr, b->addr, 16) == 0;
+}
+
+static void template_free_slot(struct frx_tmpl_cache *c, uint32_t slot);
+
+/* A session with no template and no backlog, idle past the template
+ * timeout, can be reused. */
+static int
+session_reclaimable(const struct frx_tmpl_cache *c, const struct frx_tmpl_session *s, uint64_t now_ms)
+{
+	uint64_t timeout_ms = (uint64_t)(c->conf.template_timeout_s ? c->conf.template_timeout_s : 3600) * 1000;
+
+	return s->nb_templates == 0 && s->nb_backlog == 0 && now_ms > s->last_seen_ms + timeout_ms;
+}
+
+uint32_t
+frx_tmpl_session_get(struct frx_tmpl_cache *c, const struct frx_tmpl_session_key *key, uint64_t now_ms)
+{
+	uint32_t n = c->conf.max_sessions;
+	uint32_t start = hash_bytes(key, sizeof(*key), 2166136261u) % n;
+	uint32_t free_slot = NO_SLOT, stale_slot = NO_SLOT;
+
+	/* Linear probing over a small table; sessions are never removed from
+	 * the middle of a probe chain except by reuse in place. */
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = (start + k) % n;
+		struct frx_tmpl_session *s = &c->sessions[i];
+
+		if (!s->used) {
+			free_slot = i;
+			break;
+		}
+		if (session_key_eq(&s->key, key)) {
+			s->last_seen_ms = now_ms;
+			return i;
+		}
+		if (stale_slot == NO_SLOT && session_reclaimable(c, s, now_ms))
+			stale_slot = i;
+	}
+	if (free_slot == NO_SLOT)
+		free_slot = stale_slot;
+	if (free_slot == NO_SLOT) {
+		c->c.sessions_rejected_full++;
+		return NO_SLOT;
+	}
+	memset(&c->sessions[free_slot], 0, sizeof(c->sessions[free_slot]));
+	c->sessions[free_slot].used = 1;
+	c->sessions[free_slot].key = *key;
+	c->sessions[free_slot].last_seen_ms = now_ms;
+	return free_slot;
+}
+
+static uint32_t
+tmpl_hash(uint32_t session, uint16_t id)
+{
+	uint32_t h = session * 2654435761u ^ (uint32_t)id * 40503u;
+
+	return h ^ (h >> 16);
+}
+
+/* Index position holding (session, id), or of the empty bucket where it would go. */
+static uint32_t
+index_find(const struct frx_tmpl_cache *c, uint32_t session, uint16_t id, int *found)
+{
+	uint32_t pos = tmpl_hash(session, id) & c->tmpl_index_mask;
+
+	for (;;) {
+		uint32_t v = c->tmpl_index[pos];
+
+		if (v == 0) {
+			*found = 0;
+			return pos;
+		}
+		if (c->templates[v - 1].session == session && c->templates[v - 1].id == id) {
+			*found = 1;
+			return pos;
+		}
+		pos = (pos + 1) & c->tmpl_index_mask;
+	}
+}
+
+/* Remove index entry at pos, re-placing the rest of its cluster. */
+static void
+index_remove(struct frx_tmpl_cache *c, uint32_t pos)
+{
+	uint32_t next = (pos + 1) & c->tmpl_index_mask;
+
+	c->tmpl_index[pos] = 0;
+	while (c->tmpl_index[next] != 0) {
+		uint32_t v = c->tmpl_index[next];
+		const struct frx_tmpl *t = &c->templates[v - 1];
+		int found;
+		uint32_t want;
+
+		c->tmpl_index[next] = 0;
+		want = index_find(c, t->session, t->id, &found);
+		c->tmpl_index[want] = v;
+		next = (next + 1) & c->tmpl_index_mask;
+	}
+}
+
+static int
+tmpl_expired(const struct frx_tmpl_cache *c, const struct frx_tmpl *t, uint64_t now_ms)
+{
+	return c->conf.template_timeout_s &&
+	       now_ms > t->last_seen_ms + (uint64_t)c->conf.template_timeout_s * 1000;
+}
+
+struct frx_tmpl *
+frx_tmpl_find(struct frx_tmpl_cache *c, uint32_t session, uint16_t id, uint64_t now_ms)
+{
+	int found;
+	uint32_t pos = index_find(c, session, id, &found);
+	struct frx_tmpl *t;
+
+	if (!found)
+		return NULL;
+	t = &c->templates[c->tmpl_index[pos] - 1];
+	if (tmpl_expired(c, t, now_ms)) {
+		c->c.templates_expired++;
+		template_free_slot(c, c->tmpl_index[pos] - 1);
+		return NULL;
+	}
+	return t;
+}
+
+static void
+seq_begin(struct frx_tmpl *t)
+{
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void
+seq_end(struct frx_tmpl *t)
+{
+	__atomic_store_n(&t->seq, t->seq + 1, __ATOMIC_RELEASE);
+}
+
+static void
+template_free_slot(struct frx_tmpl_cache *c, uint32_t slot)
+{
+	struct frx_tmpl *t = &c->templates[slot];
+	int found;
+	uint32_t pos = index_find(c, t->session, t->id, &found);
+
+	if (found)
+		index_remove(c, pos);
+	if (t->session < c->conf.max_sessions && c->sessions[t->session].nb_templates)
+		c->sessions[t->session].nb_templates--;
+	seq_begin(t);
+	t->session = NO_SLOT;
+	seq_end(t);
+	c->nb_templates--;
+	__atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELEASE);
+}
+
+static uint32_t
+template_alloc_slot(struct frx_tmpl_cache *c, uint64_t now_ms)
+{
+	for (uint32_t i = 0; i < c->conf.max_templates; i++)
+		if (c->templates[i].session == NO_SLOT)
+			return i;
+	/* Full: reuse an expired template, if any. */
+	for (uint32_t i = 0; i < c->conf.max_templates; i++)
+		if (tmpl_expired(c, &c->templates[i], now_ms)) {
+			c->c.templates_expired++;
+			template_free_slot(c, i);
+			return i;
+		}
+	return NO_SLOT;
+}
+
+static int
+fields_valid(const struct frx_tmpl_field *fields, uint16_t nb_fields, uint16_t nb_scope)
+{
+	uint32_t min_len = 0;
+
+	if (nb_fields == 0 || nb_fields > FRX_TMPL_MAX_FIELDS || nb_scope > nb_fields)
+		return 0;
+	for (uint16_t i = 0; i < nb_fields; i++)
+		min_len += fields[i].len == FRX_TMPL_VARLEN ? 1 : fields[i].len;
+	/* A record must take at least one byte (or decoding never advances)
+	 * and fit in a datagram. */
+	return min_len >= 1 && min_len <= 65535 - 20;
+}
+
+struct frx_tmpl *
+frx_tmpl_insert(struct frx_tmpl_cache *c, uint32_t session, uint16_t id,
+		const struct frx_tmpl_field *fields, uint16_t nb_fields, uint16_t nb_scope, int options,
+		uint64_t now_ms)
+{
+	struct frx_tmpl_session *s = &c->sessions[session];
+	struct frx_tmpl *t;
+	int found;
+	uint32_t pos, slot;
+
+	if (id < 256 || session >= c->conf.max_sessions || !fields_valid(fields, nb_fields, nb_scope)) {
+		c->c.templates_rejected_invalid++;
+		return NULL;
+	}
+	pos = index_find(c, session, id, &found);
+	if (found) {
+		t = &c->templates[c->tmpl_index[pos] - 1];
+		if (t->nb_fields == nb_fields && t->nb_scope == nb_scope && t->options == !!options &&
+		    memcmp(t->fields, fields, nb_fields * sizeof(*fields)) == 0) {
+			t->last_seen_ms = now_ms; /* refresh: nothing to recompile */
+			c->c.templates_refreshed++;
+			return t;
+		}
+		c->c.templates_redefined++;
+	} else {
+		if (s->nb_templates >= c->conf.max_templates_per_session) {
+			c->c.templates_rejected_full++;
+			return NULL;
+		}
+		slot = template_alloc_slot(c, now_ms);
+		if (slot == NO_SLOT) {
+			c->c.templates_rejected_full++;
+			return NULL;
+		}
+		/* the reuse above may have moved index entries */
+		pos = index_find(c, session, id, &found);
+		t = &c->templates[slot];
+		c->tmpl_index[pos] = slot + 1;
+		s->nb_templates++;
+		c->nb_templates++;
+		c->c.templates_added++;
+	}
+	seq_begin(t);
+	t->session = session;
+	t->id = id;
+	t->nb_fields = nb_fields;
+	t->nb_scope = nb_scope;
+	t->options = (uint8_t)!!options;
+	t->last_seen_ms = now_ms;
+	memcpy(t->fields, fields, nb_fields * sizeof(*fields));
+	tmpl_compile(t);
+	seq_end(t);
+	__atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELEASE);
+	return t;
+}
+
+void
+frx_tmpl_withdraw(struct frx_tmpl_cache *c, uint32_t session, int id, int all_options)
+{
+	if (id >= 0) {
+		int found;
+		uint32_t pos = index_find(c, session, (uint16_t)id, &found);
+
+		if (found) {
+			template_free_slot(c, c->tmpl_index[pos] - 1);
+			c->c.templates_withdrawn++;
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < c->conf.max_templates; i++) {
+		struct frx_tmpl *t = &c->templates[i];
+
+		if (t->session == session && (all_options < 0 || t->options == all_options)) {
+			template_free_slot(c, i);
+			c->c.templates_withdrawn++;
+		}
+	}
+}
+
+void
+frx_tmpl_expire(struct frx_tmpl_cache *c, uint64_t now_ms)
+{
+	uint64_t backlog_ms = (uint64_t)c->conf.backlog_timeout_s * 1000;
+
+	/* A full scan at most once a second. */
+	if (now_ms < c->last_expiry_ms + 1000)
+		return;
+	c->last_expiry_ms = now_ms;
+	for (uint32_t i = 0; i < c->conf.max_templates; i++) {
+		struct frx_tmpl *t = &c->templates[i];
+
+		if (t->session != NO_SLOT && tmpl_expired(c, t, now_ms)) {
+			c->c.templates_expired++;
+			template_free_slot(c, i);
+		}
+	}
+	for (uint32_t i = 0; i < c->conf.max_backlog; i++) {
+		struct frx_tmpl_backlog *b = &c->backlog[i];
+
+		if (b->session != NO_SLOT && now_ms > b->arrival_ms + backlog_ms) {
+			c->sessions[b->session].nb_backlog--;
+			b->session = NO_SLOT;
+			c->backlog_used--;
+			c->c.sets_backlog_expired++;
+		}
+	}
+}
+
+/* -------------------------------------------------------------- backlog */
+
+int
+frx_tmpl_backlog_add(struct frx_tmpl_cache *c, uint32_t session, uint16_t template_id,
+		     const uint8_t *set, uint16_t len, uint64_t export_ms, uint32_t sys_uptime_ms,
+		     uint32_t sequence, uint64_t now_ms)
+{
+	struct frx_tmpl_session *s = &c->sessions[session];
+
+	if (len > FRX_BACKLOG_SET_MAX || c->backlog_used >= c->conf.max_backlog ||
+	    s->nb_backlog >= c->conf.max_backlog_per_session) {
+		c->c.sets_backlog_dropped++;
+		return -1;
+	}
+	for (uint32_t i = 0; i < c->conf.max_backlog; i++) {
+		struct frx_tmpl_backlog *b = &c->backlog[i];
+
+		if (b->session != NO_SLOT)
+			continue;
+		b->session = session;
+		b->template_id = template_id;
+		b->len = len;
+		b->arrival_ms = now_ms;
+		b->export_ms = export_ms;
+		b->sys_uptime_ms = sys_uptime_ms;
+		b->sequence = sequence;
+		memcpy(b->data, set, len);
+		s->nb_backlog++;
+		c->backlog_used++;
+		c->c.sets_backlogged++;
+		return 0;
+	}
+	c->c.sets_backlog_dropped++;
+	return -1;
+}
+
+const struct frx_tmpl_backlog *
+frx_tmpl_backlog_take(struct frx_tmpl_cache *c, uint32_t session, uint16_t template_id)
+{
+	if (c->sessions[session].nb_backlog == 0)
+		return NULL;
+	for (uint32_t i = 0; i < c->conf.max_backlog; i++) {
+		struct frx_tmpl_backlog *b = &c->backlog[i];
+
+		if (b->session == session && b->template_id == template_id) {
+			b->session = NO_SLOT;
+			c->sessions[session].nb_backlog--;
+			c->backlog_used--;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------- snapshot */
+
+uint64_t
+frx_tmpl_generation(const struct frx_tmpl_cache *c)
+{
+	return __atomic_load_n(&c->generation, __ATOMIC_ACQUIRE);
+}
+
+unsigned int
+frx_tmpl_snapshot(const struct frx_tmpl_cache *c,
+		  void (*fn)(const struct frx_tmpl_session_key *key, const struct frx_tmpl *t, void *arg),
+		  void *arg)
+{
+	static __thread struct frx_tmpl copy;
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < c->conf.max_templates; i++) {
+		const struct frx_tmpl *t = &c->templates[i];
+		struct frx_tmpl_session_key key;
+		int tries;
+
+		for (tries = 0; tries < 100; tries++) {
+			uint32_t before = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE), after;
+
+			if (before & 1)
+				continue;
+			memcpy(&copy, t, sizeof(copy));
+			if (copy.session != NO_SLOT && copy.session < c->conf.max_sessions)
+				memcpy(&key, &c->sessions[copy.session].key, sizeof(key));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			after = __atomic_load_n(&t->seq, __ATOMIC_RELAXED);
+			if (after == before)
+				break;
+		}
+		if (tries == 100 || copy.session == NO_SLOT || copy.session >= c->conf.max_sessions)
+			continue;
+		fn(&key, &copy, arg);
+		n++;
+	}
+	return n;
+}

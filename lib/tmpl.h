@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Template cache for NetFlow v9 and IPFIX, one per worker.
+ *
+ * Templates are kept per transport session and domain, the identity RFC
+ * 7011 §8.4 gives an exporter: {exporter address, exporter UDP port,
+ * version, source id / observation domain}, then template id. Each
+ * template is compiled when it arrives into a flat list of operations
+ * (copy this many bytes into that record field, skip that many), so a data
+ * record is decoded by a tiny loop, not by looking fields up.
+ *
+ * Memory is fixed at creation: a session table and a template table of
+ * configured sizes, a per-session template limit, and a backlog of data sets
+ * that arrived before their template. Nothing is allocated per packet; a
+ * flood of bogus templates fills the tables, is counted, and expires.
+ *
+ * The cache is owned by one worker lcore (no locks). The stats lcore may
+ * read templates concurrently through frx_tmpl_snapshot(), which uses a
+ * per-slot sequence counter, to persist them.
+ */
+#ifndef FRX_TMPL_H
+#define FRX_TMPL_H
+
+#include <stdint.h>
+
+#include "pdu.h"
+
+#define FRX_TMPL_MAX_FIELDS 128
+#define FRX_TMPL_VARLEN 0xffff
+#define FRX_TMPL_MAX_SAMPLERS 16
+#define FRX_BACKLOG_SET_MAX 1472 /* a data set of a 1500-byte MTU datagram */
+
+/* Operations a compiled template runs per data record. */
+enum frx_tmpl_target {
+	FRX_T_SKIP = 0,
+	FRX_T_SRC_ADDR4, FRX_T_DST_ADDR4, FRX_T_NEXT_HOP4, FRX_T_BGP_NEXT_HOP4,
+	FRX_T_SRC_ADDR6, FRX_T_DST_ADDR6, FRX_T_NEXT_HOP6, FRX_T_BGP_NEXT_HOP6,
+	FRX_T_SRC_PORT, FRX_T_DST_PORT, FRX_T_ICMP_TYPE_CODE, FRX_T_PROTO, FRX_T_TOS,
+	FRX_T_TCP_FLAGS, FRX_T_SRC_MASK, FRX_T_DST_MASK, FRX_T_IN_IF, FRX_T_OUT_IF,
+	FRX_T_PACKETS, FRX_T_BYTES, FRX_T_SRC_AS, FRX_T_DST_AS, FRX_T_DIRECTION,
+	FRX_T_SRC_VLAN, FRX_T_DST_VLAN, FRX_T_FWD_STATUS,
+	FRX_T_FIRST_UPTIME, FRX_T_LAST_UPTIME,       /* ms since exporter boot */
+	FRX_T_FIRST_SEC, FRX_T_LAST_SEC,             /* epoch seconds */
+	FRX_T_FIRST_MS, FRX_T_LAST_MS,               /* epoch ms */
+	FRX_T_FIRST_NTP, FRX_T_LAST_NTP,             /* NTP 64-bit (micro/nanoseconds IEs) */
+	FRX_T_FIRST_DELTA_US, FRX_T_LAST_DELTA_US,   /* µs before the export time */
+	FRX_T_DURATION_MS, FRX_T_DURATION_US,
+	FRX_T_SYSINIT_MS,                            /* systemInitTimeMilliseconds */
+	FRX_T_SAMPLING_INTERVAL, FRX_T_SAMPLING_ALGORITHM,
+	FRX_T_SAMPLER_ID, FRX_T_SAMPLER_MODE, FRX_T_SAMPLER_RANDOM_INTERVAL,
+	FRX_T_SELECTOR_ID, FRX_T_PACKET_INTERVAL, FRX_T_PACKET_SPACE,
+	FRX_T_SAMPLING_SIZE, FRX_T_SAMPLING_POPULATION,
+	FRX_T_IF_NAME, FRX_T_IF_DESCR, FRX_T_ENGINE_TYPE, FRX_T_ENGINE_ID,
+	FRX_T_MAX
+};
+
+/** One field as the exporter defined it. */
+struct frx_tmpl_field {
+	uint16_t ie;          /**< information element / v9 field type (enterprise bit cleared) */
+	uint16_t len;         /**< bytes, or FRX_TMPL_VARLEN */
+	uint32_t pen;         /**< IPFIX private enterprise number, 0 for IANA */
+};
+
+/** One compiled operation. */
+struct frx_tmpl_op {
+	uint8_t target;       /**< enum frx_tmpl_target; FRX_T_SKIP skips len bytes */
+	uint8_t varlen;       /**< length prefix in the data (RFC 7011 §7) */
+	uint16_t len;
+};
+
+/** The key of a transport session and domain. */
+struct frx_tmpl_session_key {
+	uint8_t addr[16];
+	uint16_t port;
+	uint16_t version;     /**< 9 or 10 */
+	uint32_t domain;
+};
+
+struct frx_tmpl {
+	uint32_t seq;         /**< even: stable; odd: being written (frx_tmpl_snapshot) */
+	uint32_t session;     /**< index of its session, UINT32_MAX if the slot is free */
+	uint16_t id;
+	uint16_t nb_fields;
+	uint16_t nb_scope;    /**< options templates: scope fields come first */
+	uint16_t nb_ops;
+	uint16_t min_len;     /**< bytes of the shortest data record */
+	uint8_t options;
+	uint8_t has_varlen;
+	uint8_t has_record_time;  /**< data records carry their own times */
+	uint8_t reserved;
+	uint64_t last_seen_ms;
+	struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
+	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS];
+};
+
+struct frx_tmpl_sampler {
+	uint32_t id;          /**< sampler id (48) or selector id (302) */
+	uint32_t interval;
+	uint8_t used;
+};
+
+/** Per-session state besides templates: what options data told us. */
+struct frx_tmpl_session {
+	struct frx_tmpl_session_key key;
+	uint8_t used;
+	uint16_t nb_templates;
+	uint32_t sampling_interval; /**< exporter-wide, from options data */
+	uint64_t sysinit_ms;        /**< IPFIX systemInitTimeMilliseconds, 0 if unknown */
+	uint64_t last_seen_ms;
+	uint16_t nb_backlog;
+	struct frx_tmpl_sampler samplers[FRX_TMPL_MAX_SAMPLERS];
+};
+
+/** A data set kept until its template arrives. */
+struct frx_tmpl_backlog {
+	uint32_t session;     /**< UINT32_MAX: free */
+	uint16_t template_id;
+	uint16_t len;
+	uint64_t arrival_ms;
+	uint64_t export_ms;
+	uint32_t sys_uptime_ms;
+	uint32_t sequence;
+	uint8_t data[FRX_BACKLOG_SET_MAX];
+};
+
+/* X-macro: counter name, help. Documented in docs/drop-reasons.md. */
+#define FRX_TMPL_COUNTER_LIST(X)                                                                   \
+	X(templates_added, "new templates learned")                                                \
+	X(templates_refreshed, "templates re-sent unchanged (refresh)")                           \
+	X(templates_redefined, "templates re-sent with a different definition; the new one applies from that packet on") \
+	X(templates_withdrawn, "templates withdrawn by the exporter (IPFIX)")                     \
+	X(templates_expired, "templates not refreshed within --template-timeout, forgotten")      \
+	X(templates_rejected_invalid, "template records that are malformed (zero or too many fields, bad lengths, reserved id)") \
+	X(templates_rejected_full, "templates refused: the template table or the exporter's share of it is full") \
+	X(sessions_rejected_full, "exporter sessions refused: the session table is full")          \
+	X(sets_unknown_template, "data sets whose template is not known (kept in the backlog when there is room)") \
+	X(sets_backlogged, "data sets kept until their template arrives")                           \
+	X(sets_backlog_decoded, "backlogged data sets decoded once their template arrived")         \
+	X(sets_backlog_expired, "backlogged data sets whose template never came (--backlog-timeout)") \
+	X(sets_backlog_dropped, "data sets that found no room in the backlog (or are larger than a backlog slot)") \
+	X(sets_reserved_id, "sets with a reserved set id (4-255 in IPFIX, 2-255 in v9): skipped")   \
+	X(records_bad_varlen, "data records whose variable-length field runs past the set: rest of the set skipped") \
+	X(options_records, "options data records (sampling, interface names, system init time) applied")
+
+struct frx_tmpl_counters {
+#define FRX_TMPL_COUNTER_FIELD(name, help) uint64_t name;
+	FRX_TMPL_COUNTER_LIST(FRX_TMPL_COUNTER_FIELD)
+#undef FRX_TMPL_COUNTER_FIELD
+};
+
+/** Number of counters and their names, in struct order (for summing and printing). */
+#define FRX_TMPL_NB_COUNTERS (sizeof(struct frx_tmpl_counters) / sizeof(uint64_t))
+const char *frx_tmpl_counter_name(unsigned int i);
+const char *frx_tmpl_counter_help(unsigned int i);
+
+struct frx_tmpl_conf {
+	uint32_t max_sessions;           /**< per worker */
+	uint32_t max_templates;          /**< per worker */
+	uint32_t max_templates_per_session;
+	uint32_t max_backlog;            /**< backlog slots per worker */
+	uint32_t max_backlog_per_session;
+	uint32_t template_timeout_s;     /**< 0: templates never expire */
+	uint32_t backlog_timeout_s;
+};
+
+void frx_tmpl_conf_defaults(struct frx_tmpl_conf *conf);
+
+struct frx_tmpl_cache {
+	struct frx_tmpl_conf conf;
+	struct frx_tmpl_session *sessions;
+	struct frx_tmpl *templates;
+	struct frx_tmpl_backlog *backlog;
+	uint32_t *tmpl_index;            /**< open addressing: template slot + 1, 0 = empty */
+	uint32_t tmpl_index_mask;
+	uint32_t nb_templates;
+	uint32_t backlog_used;
+	uint64_t generation;             /**< bumped on every template change (persistence) */
+	uint64_t last_expiry_ms;
+	struct frx_tmpl_counters c;
+};
+
+/** Allocate a cache (start-up only). @return NULL on allocation failure. */
+struct frx_tmpl_cache *frx_tmpl_cache_create(const struct frx_tmpl_conf *conf);
+void frx_tmpl_cache_free(struct frx_tmpl_cache *cache);
+
+/**
+ * Find or create the session of a PDU. @return its index, or UINT32_MAX
+ * when the table is full (counted in sessions_rejected_full).
+ */
+uint32_t frx_tmpl_session_get(struct frx_tmpl_cache *cache, const struct frx_tmpl_session_key *key,
+			      uint64_t now_ms);
+
+/** Find a template; NULL if unknown or expired. Marks nothing. */
+struct frx_tmpl *frx_tmpl_find(struct frx_tmpl_cache *cache, uint32_t session, uint16_t id,
+			       uint64_t now_ms);
+
+/**
+ * Insert or replace a template from its field list (compiles it).
+ * @return the template, or NULL when refused (invalid or no room; counted).
+ */
+struct frx_tmpl *frx_tmpl_insert(struct frx_tmpl_cache *cache, uint32_t session, uint16_t id,
+				 const struct frx_tmpl_field *fields, uint16_t nb_fields,
+				 uint16_t nb_scope, int options, uint64_t now_ms);
+
+/** Withdraw one template (id) or all of a kind (all_options: 0 data, 1 options, -1 both). */
+void frx_tmpl_withdraw(struct frx_tmpl_cache *cache, uint32_t session, int id, int all_options);
+
+/** Forget templates and backlog entries past their timeouts. Cheap if run often. */
+void frx_tmpl_expire(struct frx_tmpl_cache *cache, uint64_t now_ms);
+
+/**
+ * Copy every live template consistently while the owner may be writing
+ * (seqlock); @p fn gets each copy with its session key. Safe from another
+ * thread. @return number of templates passed to fn.
+ */
+unsigned int frx_tmpl_snapshot(const struct frx_tmpl_cache *cache,
+			       void (*fn)(const struct frx_tmpl_session_key *key, const struct frx_tmpl *t,
+					  void *arg),
+			       void *arg);
+
+/**
+ * Keep a data set whose template is unknown. @return 0, or -1 when there is
+ * no room (counted in sets_backlog_dropped).
+ */
+int frx_tmpl_backlog_add(struct frx_tmpl_cache *cache, uint32_t session, uint16_t template_id,
+			 const uint8_t *set, uint16_t len, uint64_t export_ms, uint32_t sys_uptime_ms,
+			 uint32_t sequence, uint64_t now_ms);
+
+/**
+ * Next backlogged set for (session, template_id), removed from the backlog;
+ * the entry stays valid until the next backlog call. NULL when none is left.
+ */
+const struct frx_tmpl_backlog *frx_tmpl_backlog_take(struct frx_tmpl_cache *cache, uint32_t session,
+						     uint16_t template_id);
+
+/** Generation counter, read with acquire order from another thread. */
+uint64_t frx_tmpl_generation(const struct frx_tmpl_cache *cache);
+
+/* ---------------------------------------------------------- persistence */
+
+/**
+ * Write templates (from snapshots) to @p path atomically (temp + rename +
+ * fsync), in the text format of docs/templates.md. @return 0 or -errno.
+ */
+struct frx_tmpl_state;
+struct frx_tmpl_state *frx_tmpl_state_open(const char *path);
+int frx_tmpl_state_add(struct frx_tmpl_state *st, const struct frx_tmpl_session_key *key,
+		       const struct frx_tmpl *t);
+int frx_tmpl_state_commit(struct frx_tmpl_state *st);
+
+/**
+ * Read a state file and call @p fn for each template whose last_seen is
+ * within @p max_age_ms of @p now_ms (0: any age). Bad lines are skipped.
+ * @return number of templates passed, or -errno (ENOENT: no file).
+ */
+int frx_tmpl_state_load(const char *path, uint64_t now_ms, uint64_t max_age_ms,
+			void (*fn)(const struct frx_tmpl_session_key *key, uint16_t id,
+				   const struct frx_tmpl_field *fields, uint16_t nb_fields, uint16_t nb_scope,
+				   int options, uint64_t last_seen_ms, void *arg),
+			void *arg);
+
+#endif
