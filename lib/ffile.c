@@ -109,6 +109,20 @@ frx_block_seal(struct frx_block *blk)
 	hdr->crc = block_crc(hdr, blk->recs, hdr->payload_len);
 }
 
+void
+frx_block_seal_raw(struct frx_block_hdr *hdr, uint16_t type, uint32_t record_count, uint32_t payload_len)
+{
+	hdr->magic = FRX_BLOCK_MAGIC;
+	hdr->type = type;
+	hdr->flags = 0;
+	hdr->record_count = record_count;
+	hdr->payload_len = payload_len;
+	hdr->min_first_ms = 0;
+	hdr->max_last_ms = 0;
+	hdr->reserved = 0;
+	hdr->crc = block_crc(hdr, (const uint8_t *)hdr + sizeof(*hdr), payload_len);
+}
+
 /* ------------------------------------------------------------------ writer */
 
 struct frx_ffile_writer {

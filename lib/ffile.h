@@ -35,6 +35,7 @@ enum frx_block_type {
 	FRX_BLOCK_FLOWS = 1, /**< payload: record_count struct frx_flowrec */
 	FRX_BLOCK_STATS = 2, /**< reserved: per-engine statistics */
 	FRX_BLOCK_END = 3,   /**< last block of a cleanly closed file; payload struct frx_end_payload */
+	FRX_BLOCK_IFNAMES = 4, /**< interface names from options data: record_count struct frx_ifname (lib/tmpl.h) */
 };
 
 /** File header, little-endian, 128 bytes. */
@@ -85,6 +86,13 @@ struct frx_block {
 
 /** Fill the header (type FLOWS, hdr.record_count records) and its CRC. */
 void frx_block_seal(struct frx_block *blk);
+
+/**
+ * Seal a block of another type whose payload_len bytes follow @p hdr in
+ * memory: sets magic, type, record_count, payload_len, zero times, CRC.
+ */
+void frx_block_seal_raw(struct frx_block_hdr *hdr, uint16_t type, uint32_t record_count,
+			uint32_t payload_len);
 
 /* ------------------------------------------------------------------ writer */
 

@@ -8,6 +8,8 @@
  */
 #include "fmt.h"
 
+#include "tmpl.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -28,7 +30,7 @@
 	"exporter,version,engine_type,engine_id,domain,src_addr,dst_addr,next_hop,src_port,"     \
 	"dst_port,proto,tos,tcp_flags,in_if,out_if,packets,bytes,first,last,src_as,dst_as,"      \
 	"src_mask,dst_mask,sampling_interval,exporter_port,class,flows,direction,src_vlan,"      \
-	"dst_vlan,forwarding_status"
+	"dst_vlan,forwarding_status,in_if_name,out_if_name"
 
 static const char *const fmt_names[] = {
 	[FRX_FMT_TEXT] = "text",
@@ -192,9 +194,13 @@ record_text(const struct frx_flowrec *rec, char *buf, size_t size)
 			bytes, exporter);
 }
 
+static void csv_escape(const char *in, char *out, size_t size);
+
 static int
-record_csv(const struct frx_flowrec *rec, char *buf, size_t size)
+record_csv(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf,
+	   size_t size)
 {
+	char in_esc[FRX_IFNAME_LEN * 2 + 3], out_esc[FRX_IFNAME_LEN * 2 + 3];
 	char exporter[FRX_ADDR_STRLEN], src[FRX_ADDR_STRLEN], dst[FRX_ADDR_STRLEN], nh[FRX_ADDR_STRLEN];
 
 	frx_addr_format(rec->exporter_addr, exporter, sizeof(exporter));
@@ -202,22 +208,72 @@ record_csv(const struct frx_flowrec *rec, char *buf, size_t size)
 	frx_addr_format(rec->dst_addr, dst, sizeof(dst));
 	frx_addr_format(rec->next_hop, nh, sizeof(nh));
 
+	csv_escape(in_name, in_esc, sizeof(in_esc));
+	csv_escape(out_name, out_esc, sizeof(out_esc));
 	/* Addresses contain no ',' or '"': nothing needs quoting. */
 	return snprintf(buf, size,
 			"%s,%u,%u,%u,%" PRIu32 ",%s,%s,%s,%u,%u,%u,%u,%u,%" PRIu32 ",%" PRIu32 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%u,%u,%" PRIu32
-			",%u,%u,%" PRIu32 ",%u,%u,%u,%u\n",
+			",%u,%u,%" PRIu32 ",%u,%u,%u,%u,%s,%s\n",
 			exporter, rec->version, rec->engine_type, rec->engine_id, rec->domain, src, dst, nh,
 			rec->src_port, rec->dst_port, rec->proto, rec->tos, rec->tcp_flags, rec->in_if,
 			rec->out_if, rec->packets, rec->bytes, rec->first_ms, rec->last_ms, rec->src_as,
 			rec->dst_as, rec->src_mask, rec->dst_mask, rec->sampling_interval,
 			rec->exporter_port, rec->class_id, rec->flows, rec->direction, rec->src_vlan,
-			rec->dst_vlan, rec->forwarding_status);
+			rec->dst_vlan, rec->forwarding_status, in_esc, out_esc);
 }
 
-static int
-record_json(const struct frx_flowrec *rec, char *buf, size_t size)
+/* A name from the wire as a JSON string body: quotes, backslashes, control
+ * and non-ASCII bytes escaped (names are not promised to be UTF-8). */
+static void
+json_escape(const char *in, char *out, size_t size)
 {
+	size_t o = 0;
+
+	for (; in && *in && o + 7 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* A name as a CSV field: quoted when it holds a comma or quote (quotes
+ * doubled); control bytes become spaces so one record stays one line. */
+static void
+csv_escape(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+	int quote = in && strpbrk(in, ",\"") != NULL;
+
+	if (quote)
+		out[o++] = '"';
+	for (; in && *in && o + 4 < size; in++) {
+		char c = (unsigned char)*in < 0x20 ? ' ' : *in;
+
+		if (c == '"')
+			out[o++] = '"';
+		out[o++] = c;
+	}
+	if (quote)
+		out[o++] = '"';
+	out[o] = '\0';
+}
+
+#define NAME_ESCAPED_MAX (FRX_IFNAME_LEN * 6 + 3)
+
+static int
+record_json(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf,
+	    size_t size)
+{
+	char in_esc[NAME_ESCAPED_MAX], out_esc[NAME_ESCAPED_MAX];
 	char exporter[FRX_ADDR_STRLEN], src[FRX_ADDR_STRLEN], dst[FRX_ADDR_STRLEN], nh[FRX_ADDR_STRLEN];
 
 	frx_addr_format(rec->exporter_addr, exporter, sizeof(exporter));
@@ -225,6 +281,8 @@ record_json(const struct frx_flowrec *rec, char *buf, size_t size)
 	frx_addr_format(rec->dst_addr, dst, sizeof(dst));
 	frx_addr_format(rec->next_hop, nh, sizeof(nh));
 
+	json_escape(in_name, in_esc, sizeof(in_esc));
+	json_escape(out_name, out_esc, sizeof(out_esc));
 	/* Address text is digits, hex, '.' and ':': no JSON escaping needed. */
 	return snprintf(buf, size,
 			"{\"exporter\":\"%s\",\"version\":%u,\"engine_type\":%u,\"engine_id\":%u,"
@@ -235,34 +293,48 @@ record_json(const struct frx_flowrec *rec, char *buf, size_t size)
 			",\"src_as\":%" PRIu32 ",\"dst_as\":%" PRIu32 ",\"src_mask\":%u,\"dst_mask\":%u,"
 			"\"sampling_interval\":%" PRIu32 ",\"exporter_port\":%u,\"class\":%u,"
 			"\"flows\":%" PRIu32 ",\"direction\":%u,\"src_vlan\":%u,\"dst_vlan\":%u,"
-			"\"forwarding_status\":%u}\n",
+			"\"forwarding_status\":%u,\"in_if_name\":\"%s\",\"out_if_name\":\"%s\"}\n",
 			exporter, rec->version, rec->engine_type, rec->engine_id, rec->domain, src, dst, nh,
 			rec->src_port, rec->dst_port, rec->proto, rec->tos, rec->tcp_flags, rec->in_if,
 			rec->out_if, rec->packets, rec->bytes, rec->first_ms, rec->last_ms, rec->src_as,
 			rec->dst_as, rec->src_mask, rec->dst_mask, rec->sampling_interval,
 			rec->exporter_port, rec->class_id, rec->flows, rec->direction, rec->src_vlan,
-			rec->dst_vlan, rec->forwarding_status);
+			rec->dst_vlan, rec->forwarding_status, in_esc, out_esc);
 }
 
 int
-frx_fmt_record_str(enum frx_fmt fmt, const struct frx_flowrec *rec, char *buf, size_t size)
+frx_fmt_record_names_str(enum frx_fmt fmt, const struct frx_flowrec *rec, const char *in_if_name,
+			 const char *out_if_name, char *buf, size_t size)
 {
 	switch (fmt) {
 	case FRX_FMT_CSV:
-		return record_csv(rec, buf, size);
+		return record_csv(rec, in_if_name, out_if_name, buf, size);
 	case FRX_FMT_JSON:
-		return record_json(rec, buf, size);
+		return record_json(rec, in_if_name, out_if_name, buf, size);
 	case FRX_FMT_TEXT:
 	default:
 		return record_text(rec, buf, size);
 	}
 }
 
+int
+frx_fmt_record_str(enum frx_fmt fmt, const struct frx_flowrec *rec, char *buf, size_t size)
+{
+	return frx_fmt_record_names_str(fmt, rec, NULL, NULL, buf, size);
+}
+
 void
 frx_fmt_record(enum frx_fmt fmt, const struct frx_flowrec *rec, FILE *out)
 {
+	frx_fmt_record_names(fmt, rec, NULL, NULL, out);
+}
+
+void
+frx_fmt_record_names(enum frx_fmt fmt, const struct frx_flowrec *rec, const char *in_if_name,
+		     const char *out_if_name, FILE *out)
+{
 	char buf[FRX_FMT_RECORD_MAX];
-	int len = frx_fmt_record_str(fmt, rec, buf, sizeof(buf));
+	int len = frx_fmt_record_names_str(fmt, rec, in_if_name, out_if_name, buf, sizeof(buf));
 
 	if (len <= 0)
 		return;

@@ -25,7 +25,7 @@ enum frx_fmt {
 };
 
 /** Large enough for any record in any format, with the newline and NUL. */
-#define FRX_FMT_RECORD_MAX 1024
+#define FRX_FMT_RECORD_MAX 2048
 
 /** Large enough for frx_fmt_human() output of any value. */
 #define FRX_FMT_HUMAN_MAX 16
@@ -58,6 +58,16 @@ int frx_fmt_record_str(enum frx_fmt fmt, const struct frx_flowrec *rec, char *bu
 
 /** Write one record to @p out as one line. */
 void frx_fmt_record(enum frx_fmt fmt, const struct frx_flowrec *rec, FILE *out);
+
+/**
+ * The same with the names of the record's input and output interfaces (from
+ * IFNAMES blocks; NULL or "" when unknown), in the CSV/JSON columns
+ * in_if_name and out_if_name. Names are escaped for the format.
+ */
+int frx_fmt_record_names_str(enum frx_fmt fmt, const struct frx_flowrec *rec, const char *in_if_name,
+			     const char *out_if_name, char *buf, size_t size);
+void frx_fmt_record_names(enum frx_fmt fmt, const struct frx_flowrec *rec, const char *in_if_name,
+			  const char *out_if_name, FILE *out);
 
 /**
  * A count in human units, base 1000: "532", "1.2 K", "1.2 M", ... up to "E",

@@ -458,14 +458,23 @@ run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct f
 	return off;
 }
 
-/* An options data record: sampling parameters and system init time. */
+/* An options data record: sampling parameters, system init time, interface names. */
 static void
-apply_options(struct msg_ctx *m, const struct rec_extra *x)
+apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const *strings,
+	      const uint16_t *string_lens)
 {
 	struct frx_tmpl_session *s = &m->cache->sessions[m->session];
 	uint32_t interval = 0, id;
 
 	m->cache->c.options_records++;
+	if (has(x, FRX_T_IF_INDEX_SCOPE) && (strings[0] || strings[1])) {
+		int k = strings[0] && string_lens[0] ? 0 : 1; /* name, else description */
+		uint16_t len = string_lens[k];
+
+		while (len && strings[k][len - 1] == '\0') /* fixed-length fields are NUL padded */
+			len--;
+		frx_tmpl_ifname_set(m->cache, m->session, (uint32_t)x->v[FRX_T_IF_INDEX_SCOPE], strings[k], len);
+	}
 	if (has(x, FRX_T_SYSINIT_MS))
 		s->sysinit_ms = x->v[FRX_T_SYSINIT_MS];
 	if (has(x, FRX_T_SAMPLING_INTERVAL))
@@ -524,6 +533,8 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 	while (len - off >= t->min_len) {
 		struct rec_extra x;
 		struct frx_flowrec scratch, *rec;
+		const uint8_t *strings[2] = { NULL, NULL };
+		uint16_t string_lens[2] = { 0, 0 };
 		uint32_t used;
 
 		x.seen = 0;
@@ -537,7 +548,7 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 				return;
 			}
 		}
-		used = run_template(t, p + off, len - off, rec, &x, NULL, NULL);
+		used = run_template(t, p + off, len - off, rec, &x, t->options ? strings : NULL, string_lens);
 		if (used == 0) {
 			m->cache->c.records_bad_varlen++;
 			if (!t->options)
@@ -546,7 +557,7 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 		}
 		off += used;
 		if (t->options) {
-			apply_options(m, &x);
+			apply_options(m, &x, strings, string_lens);
 			continue;
 		}
 		memcpy(rec->exporter_addr, m->exp->addr, 16);

@@ -131,15 +131,38 @@ is_time_target(unsigned int target)
  * Compile: one op per field, mapped fields keep their target only if they
  * are the best-ranked source of it; consecutive fixed-length skips merge.
  */
+/*
+ * Options scope fields say which thing a row describes. v9 scope types are
+ * their own numbering (RFC 3954 §6.1: 1 system, 2 interface, 3 line card,
+ * 4 cache, 5 template); IPFIX scopes are elements (10/14: an interface).
+ */
+static const struct ie_map scope_interface = { FRX_T_IF_INDEX_SCOPE, 1, K_UINT };
+
+static const struct ie_map *
+scope_map(const struct frx_tmpl_field *f, unsigned int version)
+{
+	int is_interface = version == 9 ? f->ie == 2 : f->pen == 0 && (f->ie == 10 || f->ie == 14);
+
+	return is_interface && f->len >= 1 && f->len <= 8 ? &scope_interface : NULL;
+}
+
+static const struct ie_map *
+field_map_at(const struct frx_tmpl *t, uint16_t i, unsigned int version)
+{
+	if (t->options && i < t->nb_scope)
+		return scope_map(&t->fields[i], version);
+	return field_map(&t->fields[i]);
+}
+
 static void
-tmpl_compile(struct frx_tmpl *t)
+tmpl_compile(struct frx_tmpl *t, unsigned int version)
 {
 	uint8_t best_rank[FRX_T_MAX];
 	uint16_t n = 0, min_len = 0;
 
 	memset(best_rank, 0, sizeof(best_rank));
 	for (uint16_t i = 0; i < t->nb_fields; i++) {
-		const struct ie_map *m = field_map(&t->fields[i]);
+		const struct ie_map *m = field_map_at(t, i, version);
 
 		if (m && m->rank > best_rank[m->target])
 			best_rank[m->target] = m->rank;
@@ -148,7 +171,7 @@ tmpl_compile(struct frx_tmpl *t)
 	t->has_record_time = 0;
 	for (uint16_t i = 0; i < t->nb_fields; i++) {
 		const struct frx_tmpl_field *f = &t->fields[i];
-		const struct ie_map *m = field_map(f);
+		const struct ie_map *m = field_map_at(t, i, version);
 		uint8_t target = FRX_T_SKIP;
 		int varlen = f->len == FRX_TMPL_VARLEN;
 
@@ -214,6 +237,7 @@ frx_tmpl_conf_defaults(struct frx_tmpl_conf *conf)
 	conf->max_backlog_per_session = 32;
 	conf->template_timeout_s = 3600;
 	conf->backlog_timeout_s = 60;
+	conf->max_ifnames = 4096;
 }
 
 static uint32_t
@@ -244,7 +268,9 @@ frx_tmpl_cache_create(const struct frx_tmpl_conf *conf)
 	c->backlog = calloc(c->conf.max_backlog ? c->conf.max_backlog : 1, sizeof(*c->backlog));
 	c->tmpl_index_mask = next_pow2(c->conf.max_templates * 2) - 1;
 	c->tmpl_index = calloc(c->tmpl_index_mask + 1, sizeof(*c->tmpl_index));
-	if (!c->sessions || !c->templates || !c->backlog || !c->tmpl_index) {
+	c->ifname_mask = next_pow2(c->conf.max_ifnames ? c->conf.max_ifnames : 1) - 1;
+	c->ifnames = calloc(c->ifname_mask + 1, sizeof(*c->ifnames));
+	if (!c->sessions || !c->templates || !c->backlog || !c->tmpl_index || !c->ifnames) {
 		frx_tmpl_cache_free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -265,6 +291,7 @@ frx_tmpl_cache_free(struct frx_tmpl_cache *c)
 	free(c->templates);
 	free(c->backlog);
 	free(c->tmpl_index);
+	free(c->ifnames);
 	free(c);
 }
 
@@ -519,7 +546,7 @@ frx_tmpl_insert(struct frx_tmpl_cache *c, uint32_t session, uint16_t id,
 	t->options = (uint8_t)!!options;
 	t->last_seen_ms = now_ms;
 	memcpy(t->fields, fields, nb_fields * sizeof(*fields));
-	tmpl_compile(t);
+	tmpl_compile(t, s->key.version);
 	seq_end(t);
 	__atomic_store_n(&c->generation, c->generation + 1, __ATOMIC_RELEASE);
 	return t;
@@ -629,6 +656,91 @@ frx_tmpl_backlog_take(struct frx_tmpl_cache *c, uint32_t session, uint16_t templ
 		}
 	}
 	return NULL;
+}
+
+/* ------------------------------------------------------- interface names */
+
+void
+frx_tmpl_ifname_set(struct frx_tmpl_cache *c, uint32_t session, uint32_t ifindex, const uint8_t *name,
+		    uint16_t len)
+{
+	const struct frx_tmpl_session_key *key = &c->sessions[session].key;
+	uint32_t h = hash_bytes(key->addr, 16, 2166136261u);
+	uint32_t pos;
+
+	h = hash_bytes(&key->domain, 4, h);
+	h = hash_bytes(&ifindex, 4, h);
+	if (len > FRX_IFNAME_LEN)
+		len = FRX_IFNAME_LEN;
+	/* linear probing; entries are never removed, the table only fills */
+	for (uint32_t k = 0; k <= c->ifname_mask; k++) {
+		struct frx_ifname_slot *s;
+
+		pos = (h + k) & c->ifname_mask;
+		s = &c->ifnames[pos];
+		if (s->used && (s->e.ifindex != ifindex || s->e.domain != key->domain ||
+				memcmp(s->e.exporter_addr, key->addr, 16) != 0))
+			continue;
+		if (s->used && s->e.name_len == len && memcmp(s->e.name, name, len) == 0)
+			return; /* unchanged: the usual case for periodic options */
+		if (!s->used && c->nb_ifnames >= c->conf.max_ifnames)
+			break;
+		__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		if (!s->used) {
+			memcpy(s->e.exporter_addr, key->addr, 16);
+			s->e.domain = key->domain;
+			s->e.ifindex = ifindex;
+			s->e.version = (uint8_t)key->version;
+			c->nb_ifnames++;
+		}
+		memset(s->e.name, 0, sizeof(s->e.name));
+		memcpy(s->e.name, name, len);
+		s->e.name_len = (uint8_t)len;
+		s->used = 1;
+		__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->ifname_generation, c->ifname_generation + 1, __ATOMIC_RELEASE);
+		c->c.ifnames_learned++;
+		return;
+	}
+	c->c.ifnames_rejected_full++;
+}
+
+uint64_t
+frx_tmpl_ifname_generation(const struct frx_tmpl_cache *c)
+{
+	return __atomic_load_n(&c->ifname_generation, __ATOMIC_ACQUIRE);
+}
+
+unsigned int
+frx_tmpl_ifname_snapshot(const struct frx_tmpl_cache *c, void (*fn)(const struct frx_ifname *e, void *arg),
+			 void *arg)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i <= c->ifname_mask; i++) {
+		const struct frx_ifname_slot *s = &c->ifnames[i];
+		struct frx_ifname copy;
+		uint32_t used = 0;
+		int tries;
+
+		for (tries = 0; tries < 100; tries++) {
+			uint32_t before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+
+			if (before & 1)
+				continue;
+			used = s->used;
+			memcpy(&copy, &s->e, sizeof(copy));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == before)
+				break;
+		}
+		if (tries == 100 || !used)
+			continue;
+		fn(&copy, arg);
+		n++;
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------- snapshot */

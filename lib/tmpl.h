@@ -52,6 +52,7 @@ enum frx_tmpl_target {
 	FRX_T_SELECTOR_ID, FRX_T_PACKET_INTERVAL, FRX_T_PACKET_SPACE,
 	FRX_T_SAMPLING_SIZE, FRX_T_SAMPLING_POPULATION,
 	FRX_T_IF_NAME, FRX_T_IF_DESCR, FRX_T_ENGINE_TYPE, FRX_T_ENGINE_ID,
+	FRX_T_IF_INDEX_SCOPE,                        /* options scope: the interface a row describes */
 	FRX_T_MAX
 };
 
@@ -141,7 +142,9 @@ struct frx_tmpl_backlog {
 	X(sets_backlog_dropped, "data sets that found no room in the backlog (or are larger than a backlog slot)") \
 	X(sets_reserved_id, "sets with a reserved set id (4-255 in IPFIX, 2-255 in v9): skipped")   \
 	X(records_bad_varlen, "data records whose variable-length field runs past the set: rest of the set skipped") \
-	X(options_records, "options data records (sampling, interface names, system init time) applied")
+	X(options_records, "options data records (sampling, interface names, system init time) applied") \
+	X(ifnames_learned, "interface names learned or changed from options data (interfaceName/Description)") \
+	X(ifnames_rejected_full, "interface names refused: the interface name table is full")
 
 struct frx_tmpl_counters {
 #define FRX_TMPL_COUNTER_FIELD(name, help) uint64_t name;
@@ -162,9 +165,30 @@ struct frx_tmpl_conf {
 	uint32_t max_backlog_per_session;
 	uint32_t template_timeout_s;     /**< 0: templates never expire */
 	uint32_t backlog_timeout_s;
+	uint32_t max_ifnames;            /**< interface names per worker */
 };
 
 void frx_tmpl_conf_defaults(struct frx_tmpl_conf *conf);
+
+/** Interface name of one exporter's ifIndex, as options data gave it. Also
+ * the on-disk entry of IFNAMES blocks (docs/file-format.md), 96 bytes. */
+#define FRX_IFNAME_LEN 64
+struct frx_ifname {
+	uint8_t exporter_addr[16];
+	uint32_t domain;
+	uint32_t ifindex;
+	uint8_t version;
+	uint8_t name_len;
+	uint8_t reserved[6];
+	char name[FRX_IFNAME_LEN];  /**< interfaceName (82), else interfaceDescription (83); not NUL-terminated when full */
+};
+_Static_assert(sizeof(struct frx_ifname) == 96, "IFNAMES entry size");
+
+struct frx_ifname_slot {
+	uint32_t seq;              /**< seqlock, as templates */
+	uint32_t used;
+	struct frx_ifname e;
+};
 
 struct frx_tmpl_cache {
 	struct frx_tmpl_conf conf;
@@ -176,6 +200,10 @@ struct frx_tmpl_cache {
 	uint32_t nb_templates;
 	uint32_t backlog_used;
 	uint64_t generation;             /**< bumped on every template change (persistence) */
+	struct frx_ifname_slot *ifnames;
+	uint32_t ifname_mask;            /**< slots - 1 (power of two) */
+	uint32_t nb_ifnames;
+	uint64_t ifname_generation;
 	uint64_t last_expiry_ms;
 	struct frx_tmpl_counters c;
 };
@@ -233,6 +261,20 @@ int frx_tmpl_backlog_add(struct frx_tmpl_cache *cache, uint32_t session, uint16_
  */
 const struct frx_tmpl_backlog *frx_tmpl_backlog_take(struct frx_tmpl_cache *cache, uint32_t session,
 						     uint16_t template_id);
+
+/**
+ * Remember the name of an exporter's interface (from options data).
+ * Counted in ifnames_learned when new or changed, ifnames_rejected_full.
+ */
+void frx_tmpl_ifname_set(struct frx_tmpl_cache *cache, uint32_t session, uint32_t ifindex,
+			 const uint8_t *name, uint16_t len);
+
+/** Copy every interface name consistently (seqlock); @return count passed to fn. */
+unsigned int frx_tmpl_ifname_snapshot(const struct frx_tmpl_cache *cache,
+				      void (*fn)(const struct frx_ifname *e, void *arg), void *arg);
+
+/** Interface-name generation, read with acquire order from another thread. */
+uint64_t frx_tmpl_ifname_generation(const struct frx_tmpl_cache *cache);
 
 /** Generation counter, read with acquire order from another thread. */
 uint64_t frx_tmpl_generation(const struct frx_tmpl_cache *cache);

@@ -20,7 +20,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 
 cat <<MSG
-flowrx: collecting NetFlow v1/v5/v6/v7 from interface '$iface' (DPDK net_pcap, incoming only), UDP ports 2055, 9995, 9996, 4739.
+flowrx: collecting NetFlow v1/v5/v6/v7/v8/v9 and IPFIX from interface '$iface' (DPDK net_pcap, incoming only), UDP ports 2055, 9995, 9996, 4739.
         Point an exporter at this machine, e.g.:  softflowd -i eth0 -v 5 -n 127.0.0.1:2055
         Flow files go to:   $dir  (a new file every 5 minutes)
         Read them:          build/app/flowrx-read -R $dir

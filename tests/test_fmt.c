@@ -92,7 +92,8 @@ Test(fmt, json_ipv4_record_is_exact)
 			 "\"bytes\":987654321,\"first\":1700000000123,\"last\":1700000002500,"
 			 "\"src_as\":64500,\"dst_as\":4200000000,\"src_mask\":24,\"dst_mask\":16,"
 			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9,\"flows\":1,"
-			 "\"direction\":2,\"src_vlan\":100,\"dst_vlan\":200,\"forwarding_status\":64}\n");
+			 "\"direction\":2,\"src_vlan\":100,\"dst_vlan\":200,\"forwarding_status\":64,"
+			 "\"in_if_name\":\"\",\"out_if_name\":\"\"}\n");
 }
 
 Test(fmt, json_ipv6_record_is_exact)
@@ -108,7 +109,8 @@ Test(fmt, json_ipv6_record_is_exact)
 			 "\"bytes\":987654321,\"first\":1700000000123,\"last\":1700000002500,"
 			 "\"src_as\":64500,\"dst_as\":4200000000,\"src_mask\":24,\"dst_mask\":16,"
 			 "\"sampling_interval\":1000,\"exporter_port\":2055,\"class\":9,\"flows\":1,"
-			 "\"direction\":2,\"src_vlan\":100,\"dst_vlan\":200,\"forwarding_status\":64}\n");
+			 "\"direction\":2,\"src_vlan\":100,\"dst_vlan\":200,\"forwarding_status\":64,"
+			 "\"in_if_name\":\"\",\"out_if_name\":\"\"}\n");
 }
 
 Test(fmt, json_prints_full_64_bit_counters)
@@ -132,17 +134,17 @@ Test(fmt, csv_header_and_record_are_exact)
 	cr_assert_str_eq(head, "exporter,version,engine_type,engine_id,domain,src_addr,dst_addr,next_hop,"
 			       "src_port,dst_port,proto,tos,tcp_flags,in_if,out_if,packets,bytes,first,"
 			       "last,src_as,dst_as,src_mask,dst_mask,sampling_interval,exporter_port,"
-			       "class,flows,direction,src_vlan,dst_vlan,forwarding_status\n");
+			       "class,flows,direction,src_vlan,dst_vlan,forwarding_status,in_if_name,out_if_name\n");
 	build_v4_record(&r);
 	cr_assert_str_eq(record_str(FRX_FMT_CSV, &r),
 			 "192.0.2.1,5,1,2,3,10.1.2.3,198.51.100.7,10.0.0.254,51000,443,6,32,27,4,5,"
 			 "1234567,987654321,1700000000123,1700000002500,64500,4200000000,24,16,1000,"
-			 "2055,9,1,2,100,200,64\n");
+			 "2055,9,1,2,100,200,64,,\n");
 	build_v6_record(&r);
 	cr_assert_str_eq(record_str(FRX_FMT_CSV, &r),
 			 "2001:db8::2,10,1,2,3,2001:db8::1,2001:db8:0:1::80,fe80::1,51000,443,17,32,0,"
 			 "4,5,1234567,987654321,1700000000123,1700000002500,64500,4200000000,24,16,"
-			 "1000,2055,9,1,2,100,200,64\n");
+			 "1000,2055,9,1,2,100,200,64,,\n");
 }
 
 /* The CSV columns are the JSON keys, in the same order. */
@@ -322,4 +324,20 @@ Test(fmt, out_of_range_dates_print_raw_milliseconds)
 	r.first_ms = UINT64_MAX;
 	line = record_str(FRX_FMT_TEXT, &r);
 	cr_assert_eq(strncmp(line, "18446744073709551615", 20), 0, "%s", line);
+}
+
+Test(fmt, interface_names_are_escaped_for_json_and_csv)
+{
+	struct frx_flowrec r;
+	static char buf[FRX_FMT_RECORD_MAX];
+	const char *tail;
+
+	build_v4_record(&r);
+	frx_fmt_record_names_str(FRX_FMT_JSON, &r, "Gi0/1 \"uplink\"\\\x01\xe9", "Te1/0/1", buf, sizeof(buf));
+	tail = strstr(buf, "\"in_if_name\"");
+	cr_assert_not_null(tail);
+	cr_assert_str_eq(tail, "\"in_if_name\":\"Gi0/1 \\\"uplink\\\"\\\\\\u0001\\u00e9\","
+			       "\"out_if_name\":\"Te1/0/1\"}\n");
+	frx_fmt_record_names_str(FRX_FMT_CSV, &r, "a,b \"c\"\n", "x", buf, sizeof(buf));
+	cr_assert_str_eq(strstr(buf, "\"a,b"), "\"a,b \"\"c\"\" \",x\n");
 }

@@ -783,3 +783,97 @@ Test(ipfix, sysuptime_older_than_init_time_is_read_as_negative)
 	cr_assert_eq(recs[0].first_ms, NOW_MS - 60000);
 	cr_assert_eq(recs[0].last_ms, NOW_MS + 1000);
 }
+
+struct names {
+	unsigned int n;
+	struct frx_ifname e[8];
+};
+
+static void
+collect_name(const struct frx_ifname *e, void *arg)
+{
+	struct names *n = arg;
+
+	n->e[n->n++] = *e;
+}
+
+static const struct frx_ifname *
+name_of(const struct names *n, uint32_t ifindex)
+{
+	for (unsigned int i = 0; i < n->n; i++)
+		if (n->e[i].ifindex == ifindex)
+			return &n->e[i];
+	return NULL;
+}
+
+Test(ipfix, interface_names_from_v9_and_ipfix_options)
+{
+	/* v9: scope type 2 (interface), IF_NAME 82 fixed 16 bytes, NUL padded */
+	static const struct ib_field v9opt[] = { { 2, 4 }, { 82, 16 } };
+	/* IPFIX: scope ingressInterface, interfaceDescription only, varlen */
+	static const struct ib_field ipfixopt[] = { { 10, 4 }, { 83, 0xffff } };
+	struct names n = { 0 };
+	const struct frx_ifname *e;
+	uint64_t gen;
+
+	ib_begin(&msg, 9, UPTIME, EXPORT_SECS, 1, 77);
+	ib_set(&msg, 1);
+	ib_options_template(&msg, 270, v9opt, 2, 1);
+	ib_set(&msg, 270);
+	ib_uint(&msg, 3, 4); ib_bytes(&msg, "Gi0/3\0\0\0\0\0\0\0\0\0\0\0", 16);
+	ib_uint(&msg, 4, 4); ib_bytes(&msg, "Gi0/4\0\0\0\0\0\0\0\0\0\0\0", 16);
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(rb.count, 0);
+	ib_begin(&msg, 10, 0, EXPORT_SECS, 1, 5);
+	ib_set(&msg, 3);
+	ib_options_template(&msg, 271, ipfixopt, 2, 1);
+	ib_set(&msg, 271);
+	ib_uint(&msg, 7, 4); ib_varlen(&msg, "uplink to core", 14, 0);
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(dec->tmpl->c.ifnames_learned, 3);
+
+	cr_assert_eq(frx_tmpl_ifname_snapshot(dec->tmpl, collect_name, &n), 3);
+	e = name_of(&n, 3);
+	cr_assert_not_null(e);
+	cr_assert_eq(e->name_len, 5, "NUL padding is not part of the name");
+	cr_assert_arr_eq(e->name, "Gi0/3", 5);
+	cr_assert_eq(e->domain, 77);
+	cr_assert_arr_eq(e->exporter_addr, exporter.addr, 16);
+	e = name_of(&n, 7);
+	cr_assert_not_null(e);
+	cr_assert_arr_eq(e->name, "uplink to core", 14);
+	cr_assert_eq(e->domain, 5);
+
+	/* the same names again change nothing; a rename does */
+	gen = frx_tmpl_ifname_generation(dec->tmpl);
+	ib_begin(&msg, 9, UPTIME, EXPORT_SECS, 2, 77);
+	ib_set(&msg, 270);
+	ib_uint(&msg, 3, 4); ib_bytes(&msg, "Gi0/3\0\0\0\0\0\0\0\0\0\0\0", 16);
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(frx_tmpl_ifname_generation(dec->tmpl), gen);
+	ib_begin(&msg, 9, UPTIME, EXPORT_SECS, 3, 77);
+	ib_set(&msg, 270);
+	ib_uint(&msg, 3, 4); ib_bytes(&msg, "Gi0/3-renamed\0\0\0", 16);
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_gt(frx_tmpl_ifname_generation(dec->tmpl), gen);
+	cr_assert_eq(dec->tmpl->c.ifnames_learned, 4);
+}
+
+Test(ipfix, interface_name_table_is_bounded)
+{
+	static const struct ib_field opt[] = { { 10, 4 }, { 82, 0xffff } };
+
+	conf.tmpl.max_ifnames = 4;
+	recreate();
+	ib_begin(&msg, 10, 0, EXPORT_SECS, 1, 5);
+	ib_set(&msg, 3);
+	ib_options_template(&msg, 271, opt, 2, 1);
+	ib_set(&msg, 271);
+	for (uint32_t i = 0; i < 6; i++) {
+		ib_uint(&msg, i, 4);
+		ib_varlen(&msg, "if", 2, 0);
+	}
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(dec->tmpl->c.ifnames_learned, 4);
+	cr_assert_eq(dec->tmpl->c.ifnames_rejected_full, 2);
+}

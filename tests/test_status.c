@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "tmpl.h"
 
 Test(status, every_reason_has_a_unique_name_and_help)
 {
@@ -33,5 +34,25 @@ Test(status, every_reason_is_in_docs_drop_reasons_md)
 
 		snprintf(cell, sizeof(cell), "| `%s` |", frx_status_name(i));
 		cr_assert_not_null(strstr(doc, cell), "docs/drop-reasons.md lacks %s", frx_status_name(i));
+	}
+}
+
+Test(status, every_template_counter_is_in_docs_drop_reasons_md)
+{
+	FILE *f = fopen(FRX_SOURCE_ROOT "/docs/drop-reasons.md", "r");
+	static char doc[65536];
+	size_t n;
+
+	cr_assert_not_null(f);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	doc[n] = '\0';
+	fclose(f);
+	cr_assert_gt(FRX_TMPL_NB_COUNTERS, 10);
+	for (unsigned int i = 0; i < FRX_TMPL_NB_COUNTERS; i++) {
+		char cell[64];
+
+		snprintf(cell, sizeof(cell), "| `%s` |", frx_tmpl_counter_name(i));
+		cr_assert_not_null(strstr(doc, cell), "docs/drop-reasons.md lacks %s", frx_tmpl_counter_name(i));
+		cr_assert_gt(strlen(frx_tmpl_counter_help(i)), 10);
 	}
 }

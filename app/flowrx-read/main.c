@@ -26,6 +26,7 @@
 #include "ffile.h"
 #include "flowrec.h"
 #include "fmt.h"
+#include "ifmap.h"
 
 #ifndef FRX_VERSION
 #define FRX_VERSION "dev"
@@ -77,6 +78,7 @@ struct app {
 	uint64_t files;
 	uint64_t bad_blocks;            /* torn tails and skipped corrupt regions */
 	int status;                     /* exit status */
+	struct frx_ifmap *ifnames;      /* interface names from IFNAMES blocks */
 };
 
 static void
@@ -160,10 +162,28 @@ print_block(struct app *app, const struct frx_block_hdr *hdr, const void *payloa
 	const struct frx_flowrec *recs = payload;
 
 	app->blocks++;
+	if (hdr->type == FRX_BLOCK_IFNAMES) {
+		/* names for the records that follow (each file repeats them) */
+		if (hdr->payload_len == (uint64_t)hdr->record_count * sizeof(struct frx_ifname) &&
+		    frx_ifmap_add_block(app->ifnames, payload, hdr->record_count) < 0)
+			fprintf(stderr, PROG ": out of memory for interface names\n");
+		return;
+	}
 	if (hdr->type != FRX_BLOCK_FLOWS)
 		return; /* STATS and future types: nothing to print yet */
-	for (uint32_t i = 0; i < hdr->record_count; i++)
-		frx_fmt_record(app->opt->fmt, &recs[i], stdout);
+	if (frx_ifmap_size(app->ifnames) == 0 || app->opt->fmt == FRX_FMT_TEXT) {
+		for (uint32_t i = 0; i < hdr->record_count; i++)
+			frx_fmt_record(app->opt->fmt, &recs[i], stdout);
+	} else {
+		for (uint32_t i = 0; i < hdr->record_count; i++) {
+			const struct frx_flowrec *r = &recs[i];
+
+			frx_fmt_record_names(app->opt->fmt, r,
+					     frx_ifmap_lookup(app->ifnames, r->exporter_addr, r->domain, r->in_if),
+					     frx_ifmap_lookup(app->ifnames, r->exporter_addr, r->domain, r->out_if),
+					     stdout);
+		}
+	}
 	app->records += hdr->record_count;
 }
 
@@ -637,6 +657,11 @@ main(int argc, char **argv)
 
 	memset(&app, 0, sizeof(app));
 	app.opt = &opt;
+	app.ifnames = frx_ifmap_create();
+	if (app.ifnames == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
 	frx_fmt_header(opt.fmt, stdout);
 	if (opt.follow)
 		run_follow(&app);

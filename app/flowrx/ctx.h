@@ -31,6 +31,7 @@
 #define FRX_MAX_RX_QUEUES 16
 #define FRX_LINEAR_BUF 65536
 #define FRX_TEMPLATE_STATE_FILE "flowrx-templates.txt"
+#define FRX_MAX_IFNAMES_PER_BLOCK 16384
 
 /* Set by the signal handler; every role loop polls it. */
 extern volatile int frx_force_quit;
@@ -113,6 +114,11 @@ struct frx_stats_ctx {
 	uint64_t next_state_tsc;
 	uint64_t state_writes;
 	int last_state_errno;
+	/* interface names: an IFNAMES block when they change and in every new file */
+	struct frx_block_hdr *ifname_block;  /**< header + FRX_MAX_IFNAMES_PER_BLOCK entries */
+	uint64_t ifname_generation[FRX_MAX_WORKERS];
+	uint64_t ifname_file;                /**< file count when names were last written */
+	uint64_t ifname_blocks;
 	/* counters */
 	uint64_t blocks_written;
 	uint64_t records_written;
@@ -133,5 +139,7 @@ void frx_stats_print_line(const struct frx_stats_ctx *s);
 void frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out);
 /** Write learned templates of every worker now if any changed (or force). @return 0 or -errno. */
 int frx_stats_save_templates(struct frx_stats_ctx *s, int force);
+/** Write an IFNAMES block if names changed or a new file began. */
+void frx_stats_write_ifnames(struct frx_stats_ctx *s);
 
 #endif

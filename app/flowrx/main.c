@@ -561,6 +561,10 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		app->stats->rx[r] = app->rx[r];
 	app->stats->nb_rx = app->nb_rx;
 	app->stats->block_pool = app->block_pool;
+	app->stats->ifname_block = rte_zmalloc("frx_ifnames", sizeof(struct frx_block_hdr) +
+					       FRX_MAX_IFNAMES_PER_BLOCK * sizeof(struct frx_ifname), 64);
+	if (app->stats->ifname_block == NULL)
+		goto nomem;
 	app->stats->report_interval_tsc = (uint64_t)cfg->stats_interval_s * rte_get_tsc_hz();
 	app->stats->next_report_tsc = rte_get_tsc_cycles() + app->stats->report_interval_tsc;
 
@@ -709,6 +713,7 @@ main(int argc, char **argv)
 		rte_eth_dev_close(app.ports[i]);
 	}
 	frx_stats_save_templates(app.stats, 0);
+	frx_stats_write_ifnames(app.stats);
 	frx_stats_print_summary(app.stats, stdout);
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
 	rc = frx_ffile_writer_close(app.stats->writer);

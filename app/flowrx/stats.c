@@ -51,6 +51,57 @@ stats_write_block(struct frx_stats_ctx *s, struct frx_block *blk)
 	rte_mempool_put(s->block_pool, blk);
 }
 
+struct ifname_fill {
+	struct frx_ifname *entries;
+	uint32_t n;
+};
+
+static void
+ifname_one(const struct frx_ifname *e, void *arg)
+{
+	struct ifname_fill *f = arg;
+
+	if (f->n < FRX_MAX_IFNAMES_PER_BLOCK)
+		f->entries[f->n++] = *e;
+}
+
+void
+frx_stats_write_ifnames(struct frx_stats_ctx *s)
+{
+	struct ifname_fill fill;
+	uint64_t files;
+	int changed = 0, rc;
+
+	if (s->ifname_block == NULL)
+		return;
+	frx_ffile_writer_totals(s->writer, &files, NULL, NULL);
+	for (unsigned int i = 0; i < s->nb_workers; i++) {
+		uint64_t gen = frx_tmpl_ifname_generation(s->workers[i]->dec->tmpl);
+
+		if (gen != s->ifname_generation[i]) {
+			s->ifname_generation[i] = gen;
+			changed = 1;
+		}
+	}
+	if (!changed && files == s->ifname_file)
+		return;
+	fill.entries = (struct frx_ifname *)(s->ifname_block + 1);
+	fill.n = 0;
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		frx_tmpl_ifname_snapshot(s->workers[i]->dec->tmpl, ifname_one, &fill);
+	s->ifname_file = files;
+	if (fill.n == 0)
+		return;
+	frx_block_seal_raw(s->ifname_block, FRX_BLOCK_IFNAMES, fill.n, fill.n * (uint32_t)sizeof(struct frx_ifname));
+	rc = frx_ffile_writer_append_raw(s->writer, s->ifname_block);
+	if (rc == 0)
+		s->ifname_blocks++;
+	/* a rotation inside the append starts a file that needs the names again */
+	frx_ffile_writer_totals(s->writer, &files, NULL, NULL);
+	if (files != s->ifname_file)
+		s->ifname_file = 0;
+}
+
 static int
 stats_workers_done(const struct frx_stats_ctx *s)
 {
@@ -74,6 +125,12 @@ frx_stats_poll(struct frx_stats_ctx *s)
 	for (unsigned int i = 0; i < s->nb_workers; i++) {
 		unsigned int n = rte_ring_dequeue_burst(s->workers[i]->to_stats, blks, FRX_BURST, NULL);
 
+		if (n && s->ifname_block) {
+			/* a due rotation happens here, so a new file gets its names first */
+			frx_ffile_writer_tick(s->writer, realtime_ns());
+			frx_stats_write_ifnames(s);
+		}
+
 		for (unsigned int k = 0; k < n; k++)
 			stats_write_block(s, blks[k]);
 		handled += (int)n;
@@ -91,6 +148,7 @@ frx_stats_poll(struct frx_stats_ctx *s)
 		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
 		if (now >= s->next_state_tsc) {
 			frx_stats_save_templates(s, 0);
+			frx_stats_write_ifnames(s);
 			s->next_state_tsc = now + STATE_SAVE_MS * rte_get_tsc_hz() / 1000;
 		}
 		if (s->report_interval_tsc && now >= s->next_report_tsc) {
@@ -215,6 +273,7 @@ frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out)
 			fprintf(out, "drop_%s: %" PRIu64 "\n", frx_status_name(d), sum.drop[d]);
 	for (unsigned int k = 0; k < FRX_TMPL_NB_COUNTERS; k++)
 		fprintf(out, "%s: %" PRIu64 "\n", frx_tmpl_counter_name(k), ((const uint64_t *)&sum.tmpl)[k]);
+	fprintf(out, "ifname_blocks: %" PRIu64 "\n", s->ifname_blocks);
 	fprintf(out, "files: %" PRIu64 "\n", files);
 	fprintf(out, "blocks_written: %" PRIu64 "\n", blocks);
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the tests that capture a real exporter's datagrams on lo
 # (sourced after lib.sh): a sink that keeps the kernel from answering with
 # ICMP port unreachable, and a tcpdump capture whose start and end are
@@ -109,4 +110,20 @@ check_summary() {
 	done < "$summary"
 	[ "$(counter records_decoded "$summary")" = "$(counter records_written "$summary")" ] ||
 		fail "records decoded and written differ"
+}
+
+# check_totals TRAFFIC.txt RECORDS.jsonl FAMILY...: the packets and bytes of
+# the records add up to those flowrx-trafficgen wrote for the address
+# families given (ipv4, ipv6): every packet is in exactly one record.
+check_totals() {
+	python3 - "$@" <<'PY' || fail "packet or byte totals differ"
+import json, sys
+totals = dict(line.split(": ") for line in open(sys.argv[1]).read().splitlines())
+want = [sum(int(totals[f + "_" + k]) for f in sys.argv[3:]) for k in ("packets", "bytes")]
+records = [json.loads(line) for line in open(sys.argv[2])]
+got = [sum(r[k] for r in records) for k in ("packets", "bytes")]
+print(f"traffic ({' '.join(sys.argv[3:])}): {want[0]} packets, {want[1]} bytes; "
+      f"{len(records)} records: {got[0]} packets, {got[1]} bytes")
+sys.exit(want != got)
+PY
 }

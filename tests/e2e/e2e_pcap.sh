@@ -8,26 +8,31 @@
 
 "$TESTGEN" mixed "$WORK/mixed.pcap" "$WORK/expected.jsonl" "$WORK/counters.txt"
 
+# run_case NAME EXPECTED.jsonl COUNTERS.txt FLOWRX-ARGS...
 run_case() {
-	local name="$1"; shift
+	local name="$1" expected="$2" counters="$3"; shift 3
 	local out="$WORK/$name"
 	mkdir -p "$out"
 	"$FLOWRX" "$@" > "$out/summary.txt" 2> "$out/stderr.txt" ||
 		{ cat "$out/stderr.txt" >&2; fail "$name: flowrx exited $?"; }
-	expect_counters "$WORK/counters.txt" "$out/summary.txt"
+	expect_counters "$counters" "$out/summary.txt"
 	"$FLOWRX_READ" -R "$out/flows" -o json > "$out/got.jsonl" 2> "$out/read-stderr.txt" ||
 		fail "$name: flowrx-read exited $?"
-	python3 "$HERE/compare_records.py" "$WORK/expected.jsonl" "$out/got.jsonl" ||
+	python3 "$HERE/compare_records.py" "$expected" "$out/got.jsonl" ||
 		fail "$name: records differ"
 	echo "ok: $name"
 }
 
 # The convenience mode: no EAL arguments at all.
-run_case single-lcore --pcap "$WORK/mixed.pcap" -w "$WORK/single-lcore/flows"
+run_case single-lcore "$WORK/expected.jsonl" "$WORK/counters.txt" --pcap "$WORK/mixed.pcap" -w "$WORK/single-lcore/flows"
 
 # Separate roles: lcores 1 (rx), 2 and 3 (workers), 0 (stats) on two CPUs.
 # shellcheck disable=SC2046
-run_case four-lcores --lcores '0@0,1@1,2@0,3@1' $(eal) -- --pcap "$WORK/mixed.pcap" \
+run_case four-lcores "$WORK/expected.jsonl" "$WORK/counters.txt" --lcores '0@0,1@1,2@0,3@1' $(eal) -- --pcap "$WORK/mixed.pcap" \
 	-w "$WORK/four-lcores/flows" --rx-lcores 1 --worker-lcores 2,3 --stats-lcore 0 --idle-sleep-us 50
 grep -q "lcore 1 (cpu [0-9]*): rx0" "$WORK/four-lcores/summary.txt" || fail "role plan not printed"
 grep -q "lcore 3 (cpu [0-9]*): worker1" "$WORK/four-lcores/summary.txt" || fail "role plan not printed"
+
+# NetFlow v8: every router aggregation scheme, from an IPv4 and an IPv6 exporter.
+"$TESTGEN" v8 "$WORK/v8.pcap" "$WORK/v8-expected.jsonl" "$WORK/v8-counters.txt"
+run_case v8 "$WORK/v8-expected.jsonl" "$WORK/v8-counters.txt" --pcap "$WORK/v8.pcap" -w "$WORK/v8/flows"

@@ -214,7 +214,7 @@ def scalar(rec, key):
 
 def convert_record(rec, hdr, state, stats):
     out = {}
-    for key, value in rec.items():
+    for key in rec:
         if key in RECORD_FIELDS:
             name, conv = RECORD_FIELDS[key]
             out[name] = conv(scalar(rec, key))

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipfixbuild.h"
 #include "nfbuild.h"
 
 #define EXPORT_SECS 1763900000u /* 2025-11-23 12:13:20 UTC */
@@ -447,6 +448,222 @@ gen_bulk(unsigned long packets)
 	return 0;
 }
 
+
+/* ------------------------------------------------------------- v9 / IPFIX */
+
+struct ix_rec {
+	const char *exporter, *src, *dst, *next_hop;
+	unsigned int version, exporter_port, src_port, dst_port, proto, tos, tcp_flags;
+	unsigned int in_if, out_if, src_as, dst_as, src_mask, dst_mask, sampling, direction;
+	uint32_t domain;
+	uint64_t packets, bytes, first, last;
+	const char *in_name, *out_name;
+};
+
+static void
+expect_ix(const struct ix_rec *r)
+{
+	if (expected == NULL)
+		return;
+	fprintf(expected,
+		"{\"exporter\":\"%s\",\"version\":%u,\"engine_type\":0,\"engine_id\":0,\"domain\":%u,"
+		"\"src_addr\":\"%s\",\"dst_addr\":\"%s\",\"next_hop\":\"%s\",\"src_port\":%u,"
+		"\"dst_port\":%u,\"proto\":%u,\"tos\":%u,\"tcp_flags\":%u,\"in_if\":%u,\"out_if\":%u,"
+		"\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 ",\"last\":%" PRIu64 ","
+		"\"src_as\":%u,\"dst_as\":%u,\"src_mask\":%u,\"dst_mask\":%u,\"sampling_interval\":%u,"
+		"\"exporter_port\":%u,\"class\":0,\"flows\":1,\"direction\":%u,"
+		"\"in_if_name\":\"%s\",\"out_if_name\":\"%s\"}\n",
+		r->exporter, r->version, r->domain, r->src, r->dst, r->next_hop, r->src_port, r->dst_port,
+		r->proto, r->tos, r->tcp_flags, r->in_if, r->out_if, r->packets, r->bytes, r->first, r->last,
+		r->src_as, r->dst_as, r->src_mask, r->dst_mask, r->sampling, r->exporter_port, r->direction,
+		r->in_name ? r->in_name : "", r->out_name ? r->out_name : "");
+}
+
+static void
+send_msg(const struct tb_l3 *l3, struct ib_msg *m)
+{
+	size_t len = ib_end(m);
+
+	send_payload(l3, m->buf, len);
+}
+
+/* v9 template of an ordinary router (record netflow-original-like) */
+static const struct ib_field v9_original[] = {
+	{ 8, 4 }, { 12, 4 }, { 15, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 5, 1 }, { 6, 1 }, { 10, 2 },
+	{ 14, 2 }, { 2, 4 }, { 1, 4 }, { 22, 4 }, { 21, 4 }, { 16, 2 }, { 17, 2 }, { 9, 1 }, { 13, 1 },
+};
+
+/*
+ * v9 exporter with options (sampling 1:100 and interface names), an exporter
+ * whose data comes before its template, an IPv6 IPFIX exporter with
+ * variable-length and enterprise fields, and a template withdrawal.
+ * with_templates 0 writes the same data of A and B without any template or
+ * options, for the restart test (templates then come from the saved state;
+ * sampling and names are options data, not saved: those records have none).
+ */
+static int
+gen_ipfix(const char *counters_path, int with_templates)
+{
+	struct tb_l3 a, b, c;
+	struct ib_msg m;
+	const uint32_t up = 3600000, secs = EXPORT_SECS + 100;
+	unsigned int records = 0;
+	char src[32];
+
+	tb_l3_v4(&a, "192.0.2.20", "198.51.100.1", 5000, 2055);
+	tb_l3_v4(&b, "192.0.2.21", "198.51.100.1", 5001, 2055);
+	tb_l3_v6(&c, "2001:db8::20", "2001:db8::1", 5002, 4739);
+
+	/* A: options first (sampling, names), then the template and 20 records */
+	if (with_templates) {
+		static const struct ib_field opt_sys[] = { { 1, 4 }, { 34, 4 }, { 35, 1 } };
+		static const struct ib_field opt_if[] = { { 2, 4 }, { 82, 8 } };
+
+		ib_begin(&m, 9, up, secs, 1, 3);
+		ib_set(&m, 1);
+		ib_options_template(&m, 258, opt_sys, 3, 1);
+		ib_options_template(&m, 259, opt_if, 2, 1);
+		ib_set_end(&m, 0);
+		ib_set(&m, 258);
+		ib_uint(&m, 0, 4); ib_uint(&m, 100, 4); ib_uint(&m, 2, 1);
+		ib_record_done(&m);
+		ib_set_end(&m, 3);
+		ib_set(&m, 259);
+		ib_uint(&m, 1, 4); ib_bytes(&m, "Gi0/1\0\0\0", 8); ib_record_done(&m);
+		ib_uint(&m, 2, 4); ib_bytes(&m, "Gi0/2\0\0\0", 8); ib_record_done(&m);
+		ib_set(&m, 0);
+		ib_template(&m, 256, v9_original, sizeof(v9_original) / sizeof(v9_original[0]));
+		send_msg(&a, &m);
+	}
+	ib_begin(&m, 9, up + 1000, secs + 1, 2, 3);
+	ib_set(&m, 256);
+	for (unsigned int i = 0; i < 20; i++) {
+		struct ix_rec r = { .exporter = "192.0.2.20", .version = 9, .domain = 3, .exporter_port = 5000,
+				    .dst = "198.51.100.9", .next_hop = "10.0.0.1", .src_port = 1000 + i,
+				    .dst_port = 443, .proto = 6, .tos = 0x28, .tcp_flags = 0x1b, .in_if = 1,
+				    .out_if = 2, .packets = 5 + i, .bytes = 700 + i, .src_as = 64500, .dst_as = 15169,
+				    .src_mask = 24, .dst_mask = 22, .sampling = with_templates ? 100 : 0,
+				    .in_name = with_templates ? "Gi0/1" : "", .out_name = with_templates ? "Gi0/2" : "" };
+
+		snprintf(src, sizeof(src), "10.20.0.%u", i + 1);
+		r.src = src;
+		r.first = (uint64_t)(secs + 1) * 1000 - 61000 + i;
+		r.last = (uint64_t)(secs + 1) * 1000 - 1000;
+		ib_ip4(&m, src); ib_ip4(&m, r.dst); ib_ip4(&m, r.next_hop);
+		ib_uint(&m, r.src_port, 2); ib_uint(&m, r.dst_port, 2); ib_uint(&m, r.proto, 1);
+		ib_uint(&m, r.tos, 1); ib_uint(&m, r.tcp_flags, 1); ib_uint(&m, r.in_if, 2);
+		ib_uint(&m, r.out_if, 2); ib_uint(&m, r.packets, 4); ib_uint(&m, r.bytes, 4);
+		ib_uint(&m, up + 1000 - 61000 + i, 4); ib_uint(&m, up, 4);
+		ib_uint(&m, r.src_as, 2); ib_uint(&m, r.dst_as, 2); ib_uint(&m, r.src_mask, 1);
+		ib_uint(&m, r.dst_mask, 1);
+		ib_record_done(&m);
+		expect_ix(&r);
+		records++;
+	}
+	send_msg(&a, &m);
+
+	/* B: data first, template in the next datagram (backlog) */
+	ib_begin(&m, 9, up, secs, 10, 0);
+	ib_set(&m, 300);
+	for (unsigned int i = 0; i < 5; i++) {
+		struct ix_rec r = { .exporter = "192.0.2.21", .version = 9, .exporter_port = 5001,
+				    .dst = "198.51.100.10", .next_hop = "10.0.0.2", .src_port = 2000 + i,
+				    .dst_port = 53, .proto = 17, .packets = 1, .bytes = 80 };
+
+		snprintf(src, sizeof(src), "10.21.0.%u", i + 1);
+		r.src = src;
+		r.first = r.last = (uint64_t)secs * 1000 - 5000;
+		ib_ip4(&m, src); ib_ip4(&m, r.dst); ib_ip4(&m, r.next_hop);
+		ib_uint(&m, r.src_port, 2); ib_uint(&m, r.dst_port, 2); ib_uint(&m, r.proto, 1);
+		ib_uint(&m, r.packets, 4); ib_uint(&m, r.bytes, 4); ib_uint(&m, up - 5000, 4);
+		ib_uint(&m, up - 5000, 4);
+		ib_record_done(&m);
+		expect_ix(&r);
+		records++;
+	}
+	send_msg(&b, &m);
+	if (with_templates) {
+		static const struct ib_field tb[] = { { 8, 4 }, { 12, 4 }, { 15, 4 }, { 7, 2 }, { 11, 2 },
+						      { 4, 1 }, { 2, 4 }, { 1, 4 }, { 22, 4 }, { 21, 4 } };
+
+		ib_begin(&m, 9, up + 2000, secs + 2, 11, 0);
+		ib_set(&m, 0);
+		ib_template(&m, 300, tb, sizeof(tb) / sizeof(tb[0]));
+		send_msg(&b, &m);
+	}
+
+	/* C withdraws its template at the end: the restart test has nothing of it */
+	if (!with_templates)
+		return 0;
+	/* C: IPFIX over IPv6, domain 9: IPv6 flows, ms times, a varlen name
+	 * and an enterprise element in the way, flowDirection */
+	{
+		static const struct ib_field tc[] = {
+			{ 27, 16 }, { 28, 16 }, { 62, 16 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 2 },
+			{ 96, 0xffff }, { 4242, 4, 32473 }, { 2, 8 }, { 1, 8 }, { 152, 8 }, { 153, 8 },
+			{ 29, 1 }, { 30, 1 }, { 10, 4 }, { 14, 4 }, { 16, 4 }, { 17, 4 }, { 61, 1 },
+		};
+
+		ib_begin(&m, 10, 0, secs, 1, 9);
+		ib_set(&m, 2);
+		ib_template(&m, 400, tc, sizeof(tc) / sizeof(tc[0]));
+		send_msg(&c, &m);
+	}
+	ib_begin(&m, 10, 0, secs + 3, 2, 9);
+	ib_set(&m, 400);
+	for (unsigned int i = 0; i < 10; i++) {
+		struct ix_rec r = { .exporter = "2001:db8::20", .version = 10, .domain = 9, .exporter_port = 5002,
+				    .dst = "2001:db8:100::53", .next_hop = "fe80::1", .src_port = 3000 + i,
+				    .dst_port = 853, .proto = 6, .tcp_flags = 0x12, .packets = 1000000000ull + i,
+				    .bytes = 5000000000ull + i, .src_mask = 48, .dst_mask = 64, .in_if = 70000,
+				    .out_if = 70001, .src_as = 4200000000u, .dst_as = 65551,
+				    .direction = i % 2 ? 2 : 1 };
+
+		snprintf(src, sizeof(src), "2001:db8:20::%x", i + 1);
+		r.src = src;
+		r.first = (uint64_t)secs * 1000 - 9000 + i;
+		r.last = (uint64_t)secs * 1000 + 2000;
+		ib_ip6(&m, src); ib_ip6(&m, r.dst); ib_ip6(&m, r.next_hop);
+		ib_uint(&m, r.src_port, 2); ib_uint(&m, r.dst_port, 2); ib_uint(&m, r.proto, 1);
+		ib_uint(&m, 0x0112, 2);
+		ib_varlen(&m, "https", 5, i % 3 == 0);
+		ib_uint(&m, 0xdeadbeef, 4);
+		ib_uint(&m, r.packets, 8); ib_uint(&m, r.bytes, 8); ib_uint(&m, r.first, 8); ib_uint(&m, r.last, 8);
+		ib_uint(&m, r.src_mask, 1); ib_uint(&m, r.dst_mask, 1); ib_uint(&m, r.in_if, 4);
+		ib_uint(&m, r.out_if, 4); ib_uint(&m, r.src_as, 4); ib_uint(&m, r.dst_as, 4);
+		ib_uint(&m, i % 2, 1);
+		expect_ix(&r);
+		records++;
+	}
+	send_msg(&c, &m);
+
+	/* C withdraws the template; its next data set is not decodable */
+	ib_begin(&m, 10, 0, secs + 4, 12, 9);
+	ib_set(&m, 2);
+	ib_withdraw(&m, 400);
+	ib_set(&m, 400);
+	ib_bytes(&m, "0123456789", 10);
+	send_msg(&c, &m);
+	/* a set length that runs past the datagram */
+	ib_begin(&m, 10, 0, secs + 5, 13, 9);
+	ib_uint(&m, 400, 2);
+	ib_uint(&m, 500, 2);
+	ib_uint(&m, 0, 4);
+	send_msg(&c, &m);
+
+	{
+		FILE *counters = fopen(counters_path, "w");
+
+		if (counters == NULL)
+			return -1;
+		fprintf(counters, "pdus_v9: 4\npdus_v10: 3\nrecords_decoded: %u\nrecords_written: %u\n"
+				  "templates_added: 5\ntemplates_withdrawn: 1\nsets_backlog_decoded: 1\n"
+				  "sets_unknown_template: 2\nifnames_learned: 2\ndrop_bad_set_length: 1\n",
+			records, records);
+		return fclose(counters);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -455,12 +672,15 @@ main(int argc, char **argv)
 
 	if (argc < 3 || (strcmp(argv[1], "mixed") == 0 && argc != 5) ||
 	    (strcmp(argv[1], "clean") == 0 && argc != 4) || (strcmp(argv[1], "bulk") == 0 && argc != 4) ||
-	    (strcmp(argv[1], "v8") == 0 && argc != 5)) {
+	    (strcmp(argv[1], "v8") == 0 && argc != 5) || (strcmp(argv[1], "ipfix") == 0 && argc != 5) ||
+	    (strcmp(argv[1], "ipfix-data") == 0 && argc != 4)) {
 		fprintf(stderr, "usage: %s mixed OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s clean OUT.pcap EXPECTED.jsonl\n"
 				"       %s bulk OUT.pcap PACKETS\n"
-				"       %s v8 OUT.pcap EXPECTED.jsonl COUNTERS.txt\n",
-			argv[0], argv[0], argv[0], argv[0]);
+				"       %s v8 OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
+				"       %s ipfix OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
+				"       %s ipfix-data OUT.pcap EXPECTED.jsonl\n",
+			argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -488,6 +708,16 @@ main(int argc, char **argv)
 			return 1;
 		}
 		rc = gen_v8(argv[4]);
+		fclose(expected);
+	} else if (strcmp(argv[1], "ipfix") == 0 || strcmp(argv[1], "ipfix-data") == 0) {
+		int with_templates = strcmp(argv[1], "ipfix") == 0;
+
+		expected = fopen(argv[3], "w");
+		if (expected == NULL) {
+			perror(argv[3]);
+			return 1;
+		}
+		rc = gen_ipfix(with_templates ? argv[4] : NULL, with_templates);
 		fclose(expected);
 	} else {
 		fprintf(stderr, "testgen: unknown mode %s\n", argv[1]);

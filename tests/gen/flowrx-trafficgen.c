@@ -5,12 +5,12 @@
  *
  *   flowrx-trafficgen OUT.pcap [TOTALS.txt]
  *
- * About 480 conversations over four minutes, IPv4 and IPv6: TCP sessions
- * (handshake, PSH/ACK data both ways, FIN or RST close, ECN setup, URG,
- * lone SYNs of a scan), UDP request/response and one-way streams, ICMP and
- * ICMPv6 echo, ICMP port unreachable, ESP; varied ports, DSCP/ECN values,
- * packet counts and sizes, some on VLAN 802.1Q, a few lasting minutes so that
- * an exporter's active timeout splits them. Every IP, TCP, UDP and ICMP
+ * 480 conversations starting within four minutes (the last ends about six
+ * minutes in), IPv4 and IPv6: TCP sessions (handshake, PSH/ACK data both ways,
+ * FIN or RST close, ECN setup, URG, lone SYNs of a scan), UDP request/response
+ * and one-way streams, ICMP and ICMPv6 echo and port unreachable, ESP; varied
+ * ports, DSCP/ECN values, packet counts and sizes, some on VLAN 802.1Q, a few
+ * lasting minutes so that an exporter's active timeout splits them. Every IP, TCP, UDP and ICMP
  * checksum is correct; frames are not padded to 60 bytes.
  *
  * The same capture every time: a fixed seed and a private PRNG (not rand()),
