@@ -468,7 +468,8 @@ apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const
 
 	m->cache->c.options_records++;
 	if (has(x, FRX_T_IF_INDEX_SCOPE) && (strings[0] || strings[1])) {
-		int k = strings[0] && string_lens[0] ? 0 : 1; /* name, else description */
+		/* the name, else the description (either may be absent or empty) */
+		int k = strings[0] && (string_lens[0] || !strings[1]) ? 0 : 1;
 		uint16_t len = string_lens[k];
 
 		while (len && strings[k][len - 1] == '\0') /* fixed-length fields are NUL padded */

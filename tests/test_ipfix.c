@@ -877,3 +877,17 @@ Test(ipfix, interface_name_table_is_bounded)
 	cr_assert_eq(dec->tmpl->c.ifnames_learned, 4);
 	cr_assert_eq(dec->tmpl->c.ifnames_rejected_full, 2);
 }
+
+Test(ipfix, interface_row_with_an_empty_name_and_no_description)
+{
+	/* found by fuzzing: an empty interfaceName and no interfaceDescription */
+	static const struct ib_field opt[] = { { 2, 4 }, { 82, 0 } };
+
+	ib_begin(&msg, 9, UPTIME, EXPORT_SECS, 1, 77);
+	ib_set(&msg, 1);
+	ib_options_template(&msg, 270, opt, 2, 1);
+	ib_set(&msg, 270);
+	ib_uint(&msg, 3, 4);
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(dec->tmpl->c.ifnames_learned, 1);
+}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ffile.h"
+#include "ipfixbuild.h"
 #include "nfbuild.h"
 
 static const char *root;
@@ -187,6 +188,79 @@ seeds_ffile(void)
 	free(data);
 }
 
+
+/* v9 and IPFIX messages: templates with data, options, varlen, withdrawal.
+ * The decode harness keeps template state across inputs, so data-only
+ * seeds after template seeds reach the record decoder too. */
+static void
+seeds_ipfix(void)
+{
+	static struct ib_msg m;
+	static const struct ib_field v9f[] = { { 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 2, 4 },
+					       { 1, 4 }, { 22, 4 }, { 21, 4 }, { 10, 2 }, { 14, 2 } };
+	static const struct ib_field v9opt[] = { { 2, 4 }, { 82, 8 }, { 34, 4 }, { 48, 1 }, { 50, 4 } };
+	static const struct ib_field ixf[] = { { 27, 16 }, { 28, 16 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 2 },
+					       { 82, 0xffff }, { 4242, 4, 9 }, { 2, 8 }, { 1, 8 }, { 152, 8 },
+					       { 153, 8 }, { 48, 1 }, { 61, 1 } };
+	static const struct ib_field ixopt[] = { { 10, 4 }, { 83, 0xffff }, { 302, 4 }, { 305, 4 }, { 306, 4 },
+						 { 160, 8 } };
+	size_t len;
+
+	ib_begin(&m, 9, 100000, 1763900000, 1, 7);
+	ib_set(&m, 0);
+	ib_template(&m, 256, v9f, 11);
+	ib_set(&m, 1);
+	ib_options_template(&m, 257, v9opt, 5, 1);
+	ib_set(&m, 257);
+	ib_uint(&m, 3, 4); ib_bytes(&m, "Gi0/3\0\0\0", 8); ib_uint(&m, 100, 4); ib_uint(&m, 1, 1);
+	ib_uint(&m, 100, 4);
+	ib_set(&m, 256);
+	for (int i = 0; i < 3; i++) {
+		ib_ip4(&m, "10.0.0.1"); ib_ip4(&m, "10.0.0.2"); ib_uint(&m, 1000, 2); ib_uint(&m, 53, 2);
+		ib_uint(&m, 17, 1); ib_uint(&m, 1, 4); ib_uint(&m, 100, 4); ib_uint(&m, 90000, 4);
+		ib_uint(&m, 99000, 4); ib_uint(&m, 3, 2); ib_uint(&m, 4, 2);
+	}
+	len = ib_end(&m);
+	put("decode", "v9-templates-options-data", m.buf, len);
+
+	ib_begin(&m, 9, 100000, 1763900000, 2, 7);
+	ib_set(&m, 256);
+	ib_ip4(&m, "10.0.0.1"); ib_ip4(&m, "10.0.0.2"); ib_uint(&m, 1000, 2); ib_uint(&m, 53, 2);
+	ib_uint(&m, 17, 1); ib_uint(&m, 1, 4); ib_uint(&m, 100, 4); ib_uint(&m, 90000, 4);
+	ib_uint(&m, 99000, 4); ib_uint(&m, 3, 2); ib_uint(&m, 4, 2);
+	len = ib_end(&m);
+	put("decode", "v9-data-only", m.buf, len);
+
+	ib_begin(&m, 10, 0, 1763900000, 1, 9);
+	ib_set(&m, 2);
+	ib_template(&m, 300, ixf, 14);
+	ib_set(&m, 3);
+	ib_options_template(&m, 301, ixopt, 6, 1);
+	ib_set(&m, 301);
+	ib_uint(&m, 7, 4); ib_varlen(&m, "uplink", 6, 1); ib_uint(&m, 1, 4); ib_uint(&m, 1, 4);
+	ib_uint(&m, 99, 4); ib_uint(&m, 1763800000000ull, 8);
+	ib_set(&m, 300);
+	for (int i = 0; i < 2; i++) {
+		ib_ip6(&m, "2001:db8::1"); ib_ip6(&m, "2001:db8::2"); ib_uint(&m, 443, 2); ib_uint(&m, 5000, 2);
+		ib_uint(&m, 6, 1); ib_uint(&m, 0x12, 2); ib_varlen(&m, "eth0", 4, i);
+		ib_uint(&m, 0, 4); ib_uint(&m, 10, 8); ib_uint(&m, 1000, 8);
+		ib_uint(&m, 1763899990000ull, 8); ib_uint(&m, 1763899999000ull, 8); ib_uint(&m, 1, 1);
+		ib_uint(&m, 0, 1);
+	}
+	ib_set_end(&m, 2);
+	len = ib_end(&m);
+	put("decode", "ipfix-templates-options-data", m.buf, len);
+
+	ib_begin(&m, 10, 0, 1763900000, 2, 9);
+	ib_set(&m, 2);
+	ib_withdraw(&m, 300);
+	ib_withdraw(&m, 2);
+	ib_set(&m, 3);
+	ib_withdraw(&m, 3);
+	len = ib_end(&m);
+	put("decode", "ipfix-withdrawals", m.buf, len);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -201,6 +275,7 @@ main(int argc, char **argv)
 	}
 	seeds_decode_and_pkt();
 	seeds_v8();
+	seeds_ipfix();
 	seeds_ffile();
 	return 0;
 }
