@@ -518,6 +518,51 @@ apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const
 }
 
 /*
+ * RFC 5103 biflow: the reverse direction becomes a record of its own, so
+ * every record stays unidirectional: addresses, ports, masks, AS numbers,
+ * interfaces and VLANs swapped, the reverse counters, ToS and TCP flags.
+ * A reverse side that saw no packet yields no record.
+ */
+static void
+reverse_record(struct msg_ctx *m, const struct frx_flowrec *fwd, const struct rec_extra *x)
+{
+	struct frx_flowrec copy, *rev;
+	uint64_t packets = has(x, FRX_T_REV_PACKETS) ? x->v[FRX_T_REV_PACKETS] : 0;
+	uint64_t bytes = has(x, FRX_T_REV_BYTES) ? x->v[FRX_T_REV_BYTES] : 0;
+
+	if (packets == 0 && bytes == 0)
+		return;
+	/* Taking a slot may hand fwd's block to the writer: copy fwd first. */
+	copy = *fwd;
+	fwd = &copy;
+	rev = frx_recbuf_next(m->out);
+	if (rev == NULL) {
+		m->info->records_dropped++;
+		return;
+	}
+	*rev = copy;
+	memcpy(rev->src_addr, fwd->dst_addr, 16);
+	memcpy(rev->dst_addr, fwd->src_addr, 16);
+	rev->src_port = fwd->dst_port;
+	rev->dst_port = fwd->src_port;
+	rev->src_mask = fwd->dst_mask;
+	rev->dst_mask = fwd->src_mask;
+	rev->src_as = fwd->dst_as;
+	rev->dst_as = fwd->src_as;
+	rev->in_if = fwd->out_if;
+	rev->out_if = fwd->in_if;
+	rev->src_vlan = fwd->dst_vlan;
+	rev->dst_vlan = fwd->src_vlan;
+	rev->packets = packets;
+	rev->bytes = bytes;
+	rev->tos = has(x, FRX_T_REV_TOS) ? (uint8_t)x->v[FRX_T_REV_TOS] : 0;
+	rev->tcp_flags = has(x, FRX_T_REV_TCP_FLAGS) ? (uint8_t)x->v[FRX_T_REV_TCP_FLAGS] : 0;
+	if (fwd->direction != FRX_DIR_UNKNOWN)
+		rev->direction = fwd->direction == FRX_DIR_INGRESS ? FRX_DIR_EGRESS : FRX_DIR_INGRESS;
+	m->info->records_written++;
+}
+
+/*
  * Decode the records of one data set with template t. When the record
  * buffer is full the rest of the set is counted in info->records_dropped
  * (at least that many: variable-length records are counted at their
@@ -569,6 +614,8 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 		rec->flows = 1;
 		finish_record(m, s, rec, &x);
 		m->info->records_written++;
+		if (t->has_reverse)
+			reverse_record(m, rec, &x);
 	}
 }
 

@@ -111,9 +111,25 @@ field_usable(const struct ie_map *m, uint16_t len)
 	return 0;
 }
 
+/* RFC 5103 reverse elements (enterprise 29305, forward IE numbers). */
+static const struct ie_map rev_table[] = {
+	[1] = { FRX_T_REV_BYTES, 4, K_UINT },
+	[2] = { FRX_T_REV_PACKETS, 4, K_UINT },
+	[5] = { FRX_T_REV_TOS, 1, K_UINT },
+	[6] = { FRX_T_REV_TCP_FLAGS, 1, K_UINT },
+	[85] = { FRX_T_REV_BYTES, 3, K_UINT },
+	[86] = { FRX_T_REV_PACKETS, 3, K_UINT },
+};
+
 static const struct ie_map *
 field_map(const struct frx_tmpl_field *f)
 {
+	if (f->pen == FRX_PEN_REVERSE) {
+		if (f->ie >= sizeof(rev_table) / sizeof(rev_table[0]) || rev_table[f->ie].target == FRX_T_SKIP ||
+		    !field_usable(&rev_table[f->ie], f->len))
+			return NULL;
+		return &rev_table[f->ie];
+	}
 	if (f->pen != 0 || f->ie >= IE_TABLE_SIZE || ie_table[f->ie].target == FRX_T_SKIP)
 		return NULL;
 	if (!field_usable(&ie_table[f->ie], f->len))
@@ -169,6 +185,7 @@ tmpl_compile(struct frx_tmpl *t, unsigned int version)
 	}
 	t->has_varlen = 0;
 	t->has_record_time = 0;
+	t->has_reverse = !t->options && (best_rank[FRX_T_REV_BYTES] || best_rank[FRX_T_REV_PACKETS]);
 	for (uint16_t i = 0; i < t->nb_fields; i++) {
 		const struct frx_tmpl_field *f = &t->fields[i];
 		const struct ie_map *m = field_map_at(t, i, version);

@@ -53,8 +53,16 @@ enum frx_tmpl_target {
 	FRX_T_SAMPLING_SIZE, FRX_T_SAMPLING_POPULATION,
 	FRX_T_IF_NAME, FRX_T_IF_DESCR, FRX_T_ENGINE_TYPE, FRX_T_ENGINE_ID,
 	FRX_T_IF_INDEX_SCOPE,                        /* options scope: the interface a row describes */
+	FRX_T_REV_BYTES, FRX_T_REV_PACKETS,          /* RFC 5103 biflow reverse direction */
+	FRX_T_REV_TOS, FRX_T_REV_TCP_FLAGS,
 	FRX_T_MAX
 };
+
+/* Data records keep a bit per target (lib/ipfix.c). */
+_Static_assert(FRX_T_MAX <= 64, "targets must fit a 64-bit mask");
+
+/** RFC 5103: reverse-direction elements carry this private enterprise number. */
+#define FRX_PEN_REVERSE 29305
 
 /** One field as the exporter defined it. */
 struct frx_tmpl_field {
@@ -89,7 +97,7 @@ struct frx_tmpl {
 	uint8_t options;
 	uint8_t has_varlen;
 	uint8_t has_record_time;  /**< data records carry their own times */
-	uint8_t reserved;
+	uint8_t has_reverse;      /**< RFC 5103 biflow: each record becomes two */
 	uint64_t last_seen_ms;
 	struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
 	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS];

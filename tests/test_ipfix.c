@@ -891,3 +891,44 @@ Test(ipfix, interface_row_with_an_empty_name_and_no_description)
 	cr_assert_eq(decode(), FRX_OK);
 	cr_assert_eq(dec->tmpl->c.ifnames_learned, 1);
 }
+
+Test(ipfix, biflow_becomes_two_unidirectional_records)
+{
+	static const struct ib_field f[] = {
+		{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 10, 4 }, { 14, 4 }, { 5, 1 }, { 6, 1 },
+		{ 2, 4 }, { 1, 4 }, { 2, 4, 29305 }, { 1, 4, 29305 }, { 5, 1, 29305 }, { 6, 1, 29305 },
+		{ 152, 8 }, { 153, 8 },
+	};
+	uint8_t a[16];
+
+	ib_begin(&msg, 10, 0, EXPORT_SECS, 1, 77);
+	ib_set(&msg, 2);
+	ib_template(&msg, 390, f, sizeof(f) / sizeof(f[0]));
+	ib_set(&msg, 390);
+	ib_ip4(&msg, "10.0.0.1"); ib_ip4(&msg, "10.0.0.2"); ib_uint(&msg, 5555, 2); ib_uint(&msg, 80, 2);
+	ib_uint(&msg, 6, 1); ib_uint(&msg, 3, 4); ib_uint(&msg, 4, 4); ib_uint(&msg, 8, 1); ib_uint(&msg, 0x02, 1);
+	ib_uint(&msg, 10, 4); ib_uint(&msg, 600, 4); ib_uint(&msg, 9, 4); ib_uint(&msg, 9000, 4);
+	ib_uint(&msg, 16, 1); ib_uint(&msg, 0x12, 1); ib_uint(&msg, NOW_MS - 100, 8); ib_uint(&msg, NOW_MS, 8);
+	/* a reverse side that saw nothing: one record only */
+	ib_ip4(&msg, "10.0.0.1"); ib_ip4(&msg, "10.0.0.3"); ib_uint(&msg, 5556, 2); ib_uint(&msg, 80, 2);
+	ib_uint(&msg, 6, 1); ib_uint(&msg, 3, 4); ib_uint(&msg, 4, 4); ib_uint(&msg, 0, 1); ib_uint(&msg, 0x02, 1);
+	ib_uint(&msg, 1, 4); ib_uint(&msg, 60, 4); ib_uint(&msg, 0, 4); ib_uint(&msg, 0, 4);
+	ib_uint(&msg, 0, 1); ib_uint(&msg, 0, 1); ib_uint(&msg, NOW_MS - 100, 8); ib_uint(&msg, NOW_MS, 8);
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(rb.count, 3);
+	cr_assert_eq(recs[0].packets, 10);
+	cr_assert_eq(recs[0].bytes, 600);
+	cr_assert_eq(recs[1].packets, 9);
+	cr_assert_eq(recs[1].bytes, 9000);
+	cr_assert_eq(recs[1].src_port, 80);
+	cr_assert_eq(recs[1].dst_port, 5555);
+	frx_addr_parse("10.0.0.2", a);
+	cr_assert_arr_eq(recs[1].src_addr, a, 16);
+	cr_assert_eq(recs[1].in_if, 4);
+	cr_assert_eq(recs[1].out_if, 3);
+	cr_assert_eq(recs[1].tos, 16);
+	cr_assert_eq(recs[1].tcp_flags, 0x12);
+	cr_assert_eq(recs[1].first_ms, NOW_MS - 100);
+	cr_assert_eq(recs[2].dst_port, 80);
+	cr_assert_eq(info.records_written, 3);
+}
