@@ -58,6 +58,14 @@ enum frx_status frx_decode(struct frx_decoder *dec, const uint8_t *pdu, uint32_t
 			   const struct frx_exporter *exp, uint64_t now_ms, struct frx_recbuf *out,
 			   struct frx_pdu_info *info);
 
+/**
+ * Read just the header of a PDU: version, count, sequence, sysUptime,
+ * engine type/id (v5-v8), source id / domain (v9/IPFIX). Nothing is
+ * decoded or changed. @return 0, or -1 if the header is not all there or
+ * the version is unknown (frx_decode() then says why).
+ */
+int frx_decode_peek(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr);
+
 /** Housekeeping between bursts: template and backlog expiry. */
 void frx_decoder_tick(struct frx_decoder *dec, uint64_t now_ms);
 

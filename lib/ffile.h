@@ -33,7 +33,7 @@
 
 enum frx_block_type {
 	FRX_BLOCK_FLOWS = 1, /**< payload: record_count struct frx_flowrec */
-	FRX_BLOCK_STATS = 2, /**< reserved: per-engine statistics */
+	FRX_BLOCK_STATS = 2, /**< exporter and engine statistics snapshot (lib/expstats.h) */
 	FRX_BLOCK_END = 3,   /**< last block of a cleanly closed file; payload struct frx_end_payload */
 	FRX_BLOCK_IFNAMES = 4, /**< interface names from options data: record_count struct frx_ifname (lib/tmpl.h) */
 };

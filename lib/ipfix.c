@@ -591,17 +591,20 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 			rec = frx_recbuf_next(m->out);
 			if (rec == NULL) {
 				m->info->records_dropped += (len - off) / t->min_len;
+				m->info->records_uncountable |= t->has_varlen;
 				return;
 			}
 		}
 		used = run_template(t, p + off, len - off, rec, &x, t->options ? strings : NULL, string_lens);
 		if (used == 0) {
 			m->cache->c.records_bad_varlen++;
+			m->info->records_uncountable = 1;
 			if (!t->options)
 				m->out->count--; /* give the slot back */
 			return;
 		}
 		off += used;
+		m->info->data_records++;
 		if (t->options) {
 			apply_options(m, &x, strings, string_lens);
 			continue;
@@ -627,11 +630,14 @@ decode_backlog(struct msg_ctx *m, const struct frx_tmpl *t)
 
 	while ((b = frx_tmpl_backlog_take(m->cache, m->session, t->id)) != NULL) {
 		struct msg_ctx old = *m;
+		uint32_t data_records = m->info->data_records;
 
 		old.export_ms = b->export_ms;
 		old.sys_uptime_ms = b->sys_uptime_ms;
 		m->cache->c.sets_backlog_decoded++;
 		data_set(&old, t, b->data, b->len);
+		/* they belonged to an earlier message's sequence */
+		m->info->data_records = data_records;
 	}
 }
 
@@ -707,6 +713,7 @@ frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pdu, uint32_t len,
 
 			if (t == NULL) {
 				cache->c.sets_unknown_template++;
+				info->records_uncountable = 1;
 				frx_tmpl_backlog_add(cache, m.session, set_id, body, (uint16_t)body_len, m.export_ms,
 						     m.sys_uptime_ms, info->sequence, now_ms);
 				continue;

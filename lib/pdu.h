@@ -35,6 +35,8 @@ struct frx_pdu_info {
 	uint8_t count_above_spec;  /**< more records than the version's spec allows */
 	uint32_t records_written;  /**< records this PDU produced */
 	uint32_t records_dropped;  /**< records lost for want of space (FRX_ENO_BLOCK) */
+	uint32_t data_records;     /**< v9/IPFIX: data records parsed (flow and options), what IPFIX sequences count */
+	uint8_t records_uncountable; /**< v9/IPFIX: some records could not be counted (unknown template, damage) */
 	uint8_t v8_aggregation;    /**< v8 aggregation scheme (1-14, lib/nf8.h); 0 for other versions */
 };
 

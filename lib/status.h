@@ -37,7 +37,11 @@
 	X(FRX_EV8_BAD_AGGREGATION, "v8_bad_aggregation", "NetFlow v8 aggregation scheme or its version is unknown") \
 	X(FRX_EBAD_MSG_LENGTH, "bad_message_length", "IPFIX message length field is below the header or beyond the datagram") \
 	X(FRX_EBAD_SET_LENGTH, "bad_set_length", "a v9 flowset / IPFIX set length is below 4 or runs past the message; sets after it are lost") \
-	X(FRX_ENO_SESSION, "no_session", "v9/IPFIX message dropped: the exporter session table is full (--max-sessions)")
+	X(FRX_ENO_SESSION, "no_session", "v9/IPFIX message dropped: the exporter session table is full (--max-sessions)") \
+	X(FRX_EACL_DENIED, "acl_denied", "source address is not in an allowed prefix (--allow)") \
+	X(FRX_ERATE_LIMITED, "rate_limited", "exporter exceeded its datagram rate limit (--rate-limit)") \
+	X(FRX_EOUT_OF_SEQUENCE, "out_of_sequence", "rejected: sequence number too far from the expected one, or a duplicate (--reject-out-of-sequence)") \
+	X(FRX_ENEW_ENGINE, "new_engine", "rejected: engine the exporter was not pinned to or did not use while learning (--reject-new-engines)")
 
 enum frx_status {
 #define FRX_STATUS_ENUM(sym, name, help) sym,

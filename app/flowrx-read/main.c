@@ -8,6 +8,10 @@
  * block) or abandoned (no END, a newer file exists and it stopped growing:
  * the collector crashed and restarted). Records go to stdout; warnings and
  * the summary go to stderr, so CSV and JSON output stays clean.
+ *
+ * With --stats it prints the exporter and engine statistics of the STATS
+ * blocks instead, merged by lib/statsmerge (latest snapshot of each
+ * collector run, summed over runs).
  * Needs no DPDK: links the core library only.
  */
 #include <errno.h>
@@ -27,6 +31,8 @@
 #include "flowrec.h"
 #include "fmt.h"
 #include "ifmap.h"
+#include "statsmerge.h"
+#include "status.h"
 
 #ifndef FRX_VERSION
 #define FRX_VERSION "dev"
@@ -37,6 +43,7 @@
 #define POLL_MS 200        /* follow: pause between polls when nothing is new */
 #define STALL_MS 2000      /* follow: give up a file without END after this long without growth */
 #define RELIST_MS 5000     /* follow: re-read a directory at least this often */
+#define OPT_STATS 256      /* --stats: long option only */
 
 /* Set by SIGINT/SIGTERM; the only global. */
 static volatile sig_atomic_t quit;
@@ -49,6 +56,7 @@ struct input {
 struct options {
 	enum frx_fmt fmt;
 	bool follow;
+	bool stats;                     /* --stats: statistics instead of records */
 	bool quiet;
 	struct input *inputs;
 	int nb_inputs;
@@ -79,6 +87,9 @@ struct app {
 	uint64_t bad_blocks;            /* torn tails and skipped corrupt regions */
 	int status;                     /* exit status */
 	struct frx_ifmap *ifnames;      /* interface names from IFNAMES blocks */
+	struct frx_statsmerge *stats;   /* --stats: merged STATS blocks */
+	uint64_t stats_blocks;          /* STATS blocks merged */
+	bool stats_incomplete;          /* a STATS block could not be merged (no memory) */
 };
 
 static void
@@ -187,6 +198,33 @@ print_block(struct app *app, const struct frx_block_hdr *hdr, const void *payloa
 	app->records += hdr->record_count;
 }
 
+/* --stats: merge a STATS block, skip the others. */
+static void
+add_stats_block(struct app *app, const struct frx_block_hdr *hdr, const void *payload, const char *path,
+		uint64_t offset)
+{
+	int rc;
+
+	app->blocks++;
+	if (hdr->type != FRX_BLOCK_STATS)
+		return;
+	rc = frx_statsmerge_add(app->stats, payload, hdr->payload_len);
+	if (rc == -EINVAL) {
+		/* CRC good, lengths inconsistent: a writer bug or a newer layout */
+		fprintf(stderr, PROG ": %s offset %" PRIu64 ": STATS block with inconsistent lengths, skipped\n",
+			path, offset);
+		app->bad_blocks++;
+	} else if (rc < 0) {
+		/* partial numbers would not reconcile: stop, print nothing */
+		fprintf(stderr, PROG ": out of memory for statistics\n");
+		app->status = 1;
+		app->stats_incomplete = true;
+		quit = 1;
+	} else {
+		app->stats_blocks++;
+	}
+}
+
 /*
  * Print every block available now. Returns how reading stopped:
  * FRX_READ_EOF, FRX_READ_AGAIN (also when interrupted), FRX_READ_TORN or
@@ -215,7 +253,10 @@ drain(struct app *app, struct frx_ffile_reader *r, const char *path, bool *progr
 		if (st != FRX_READ_BLOCK)
 			return st;
 		*progress = true;
-		print_block(app, hdr, payload);
+		if (app->opt->stats)
+			add_stats_block(app, hdr, payload, path, offset);
+		else
+			print_block(app, hdr, payload);
 	}
 }
 
@@ -541,14 +582,456 @@ run_once(struct app *app)
 	}
 }
 
+/* ------------------------------------------------------------------ stats */
+
+/* One cell of a --stats text table; the drops column is the longest. */
+#define CELL_MAX 2048
+#define TABLE_MAX_COLS 16
+
+struct column {
+	const char *title;
+	bool left;                      /* left-aligned (text); numbers align right */
+};
+
+enum engine_col {
+	EC_EXPORTER, EC_VERSION, EC_ENGINE, EC_PORT, EC_PACKETS, EC_RECORDS, EC_LOST, EC_UNIT,
+	EC_OUT_OF_ORDER, EC_DUPLICATES, EC_RESETS, EC_REJECTED, EC_LOSS, EC_FLAGS, EC_MAX
+};
+
+_Static_assert(EC_MAX <= TABLE_MAX_COLS, "engine table fits");
+
+static const struct column engine_columns[EC_MAX] = {
+	[EC_EXPORTER] = { "Exporter", true },
+	[EC_VERSION] = { "Version", true },
+	[EC_ENGINE] = { "Engine", true },
+	[EC_PORT] = { "Port", false },
+	[EC_PACKETS] = { "Packets", false },
+	[EC_RECORDS] = { "Records", false },
+	[EC_LOST] = { "Lost", false },
+	[EC_UNIT] = { "Unit", true },
+	[EC_OUT_OF_ORDER] = { "Out of order", false },
+	[EC_DUPLICATES] = { "Duplicates", false },
+	[EC_RESETS] = { "Resets", false },
+	[EC_REJECTED] = { "Rejected", false },
+	[EC_LOSS] = { "Loss", false },
+	[EC_FLAGS] = { "Flags", true },
+};
+
+enum exporter_col {
+	XC_EXPORTER, XC_DATAGRAMS, XC_RECORDS, XC_RATE_LIMITED, XC_NEW_ENGINE, XC_LAST_SEEN, XC_DROPS, XC_MAX
+};
+
+static const struct column exporter_columns[XC_MAX] = {
+	[XC_EXPORTER] = { "Exporter", true },
+	[XC_DATAGRAMS] = { "Datagrams", false },
+	[XC_RECORDS] = { "Records", false },
+	[XC_RATE_LIMITED] = { "Rate limited", false },
+	[XC_NEW_ENGINE] = { "New-engine PDUs", false },
+	[XC_LAST_SEEN] = { "Last seen (UTC)", true },
+	[XC_DROPS] = { "Drops", true },
+};
+
+enum denied_col { DC_SOURCE, DC_DATAGRAMS, DC_LAST_SEEN, DC_MAX };
+
+static const struct column denied_columns[DC_MAX] = {
+	[DC_SOURCE] = { "Source", true },
+	[DC_DATAGRAMS] = { "Datagrams", false },
+	[DC_LAST_SEEN] = { "Last seen (UTC)", true },
+};
+
+enum drop_col { RC_REASON, RC_COUNT, RC_MEANING, RC_MAX };
+
+static const struct column drop_columns[RC_MAX] = {
+	[RC_REASON] = { "Reason", true },
+	[RC_COUNT] = { "Count", false },
+	[RC_MEANING] = { "Meaning", true },
+};
+
+/* Fill the cells of row i of a table. */
+typedef void (*row_fn)(const void *rows, size_t i, char cells[][CELL_MAX]);
+
+/*
+ * Print an aligned table: widths from the titles and every cell (a first
+ * pass formats each row once just to measure it), two spaces between
+ * columns, no padding after the last one.
+ */
+static void
+print_table(const struct column *cols, int nb_cols, const void *rows, size_t nb_rows, row_fn row)
+{
+	char cells[TABLE_MAX_COLS][CELL_MAX];
+	int width[TABLE_MAX_COLS];
+
+	for (int c = 0; c < nb_cols; c++)
+		width[c] = (int)strlen(cols[c].title);
+	for (size_t i = 0; i < nb_rows; i++) {
+		row(rows, i, cells);
+		for (int c = 0; c < nb_cols; c++)
+			if ((int)strlen(cells[c]) > width[c])
+				width[c] = (int)strlen(cells[c]);
+	}
+	for (size_t i = 0; i <= nb_rows; i++) {
+		if (i == 0) {
+			for (int c = 0; c < nb_cols; c++)
+				snprintf(cells[c], CELL_MAX, "%s", cols[c].title);
+		} else {
+			row(rows, i - 1, cells);
+		}
+		for (int c = 0; c < nb_cols; c++) {
+			const char *sep = c + 1 < nb_cols ? "  " : "\n";
+
+			if (c + 1 == nb_cols && cols[c].left)
+				printf("%s%s", cells[c], sep);
+			else
+				printf(cols[c].left ? "%-*s%s" : "%*s%s", width[c], cells[c], sep);
+		}
+	}
+}
+
+/* "YYYY-MM-DD HH:MM:SS" in UTC, "-" for 0 (never seen). */
+static void
+time_text(uint64_t ms, char *buf, size_t size)
+{
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (gmtime_r(&sec, &tm) == NULL || tm.tm_year + 1900 > 9999) {
+		snprintf(buf, size, "%" PRIu64, ms);
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Counter name of a drop reason; a newer collector's reason by number. */
+static const char *
+drop_name(unsigned int reason, char *buf, size_t size)
+{
+	if (reason < FRX_STATUS_MAX)
+		return frx_status_name(reason);
+	snprintf(buf, size, "reason_%u", reason);
+	return buf;
+}
+
+static bool
+is_session_version(uint8_t version)
+{
+	return version >= 9; /* v9 and IPFIX: engines are sessions and domains */
+}
+
+/* lost / (lost + received), in the unit of lost; "-" without sequence numbers. */
+static void
+loss_text(const struct frx_engine_stats *e, char *buf, size_t size)
+{
+	uint64_t received = frx_statsmerge_received(e);
+	double pct;
+
+	if (e->unit == 0 || e->lost + received == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	pct = 100.0 * (double)e->lost / ((double)e->lost + (double)received);
+	/* a loss never shows as 0 */
+	if (e->lost > 0 && pct < 0.001)
+		snprintf(buf, size, "<0.001%%");
+	else
+		snprintf(buf, size, "%.3f%%", pct);
+}
+
+static void
+engine_flags_text(uint8_t flags, char *buf, size_t size)
+{
+	uint8_t unknown = flags & (uint8_t)~(FRX_ENGINE_F_INCLUSIVE | FRX_ENGINE_F_NEW);
+
+	snprintf(buf, size, "%s%s%s%s", flags & FRX_ENGINE_F_INCLUSIVE ? "inclusive-seq" : "",
+		 (flags & FRX_ENGINE_F_INCLUSIVE) && (flags & FRX_ENGINE_F_NEW) ? "," : "",
+		 flags & FRX_ENGINE_F_NEW ? "new-engine" : "", flags == 0 ? "-" : "");
+	if (unknown != 0) {
+		size_t len = strlen(buf);
+
+		snprintf(buf + len, size - len, "%s0x%02x", flags != unknown ? "," : "", unknown);
+	}
+}
+
+static void
+engine_row(const void *rows, size_t i, char cells[][CELL_MAX])
+{
+	const struct frx_engine_stats *e = &((const struct frx_engine_stats *)rows)[i];
+
+	frx_addr_format(e->exporter_addr, cells[EC_EXPORTER], CELL_MAX);
+	if (e->version == 10)
+		snprintf(cells[EC_VERSION], CELL_MAX, "IPFIX");
+	else
+		snprintf(cells[EC_VERSION], CELL_MAX, "v%u", e->version);
+	if (is_session_version(e->version)) {
+		snprintf(cells[EC_ENGINE], CELL_MAX, "domain %" PRIu32, e->domain);
+		snprintf(cells[EC_PORT], CELL_MAX, "%u", e->exporter_port);
+	} else {
+		snprintf(cells[EC_ENGINE], CELL_MAX, "%u/%u", e->engine_type, e->engine_id);
+		snprintf(cells[EC_PORT], CELL_MAX, "-");
+	}
+	snprintf(cells[EC_PACKETS], CELL_MAX, "%" PRIu64, e->packets);
+	snprintf(cells[EC_RECORDS], CELL_MAX, "%" PRIu64, e->records);
+	snprintf(cells[EC_LOST], CELL_MAX, "%" PRIu64, e->lost);
+	snprintf(cells[EC_UNIT], CELL_MAX, "%s", frx_stats_unit_name(e->unit));
+	snprintf(cells[EC_OUT_OF_ORDER], CELL_MAX, "%" PRIu64, e->out_of_order);
+	snprintf(cells[EC_DUPLICATES], CELL_MAX, "%" PRIu64, e->duplicates);
+	snprintf(cells[EC_RESETS], CELL_MAX, "%" PRIu64, e->resets);
+	snprintf(cells[EC_REJECTED], CELL_MAX, "%" PRIu64, e->rejected);
+	loss_text(e, cells[EC_LOSS], CELL_MAX);
+	engine_flags_text(e->flags, cells[EC_FLAGS], CELL_MAX);
+}
+
+/* Non-zero drop counters as "name=count name=count", or "-". */
+static void
+drops_text(const uint64_t drop[FRX_STATS_MAX_REASONS], char *buf, size_t size)
+{
+	size_t len = 0;
+	char name[32];
+
+	buf[0] = '\0';
+	for (unsigned int r = 0; r < FRX_STATS_MAX_REASONS && len < size; r++)
+		if (drop[r] != 0)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s=%" PRIu64, len > 0 ? " " : "",
+						drop_name(r, name, sizeof(name)), drop[r]);
+	if (len == 0)
+		snprintf(buf, size, "-");
+}
+
+static void
+exporter_row(const void *rows, size_t i, char cells[][CELL_MAX])
+{
+	const struct frx_exporter_stats *x = &((const struct frx_exporter_stats *)rows)[i];
+
+	frx_addr_format(x->exporter_addr, cells[XC_EXPORTER], CELL_MAX);
+	snprintf(cells[XC_DATAGRAMS], CELL_MAX, "%" PRIu64, x->datagrams);
+	snprintf(cells[XC_RECORDS], CELL_MAX, "%" PRIu64, x->records);
+	snprintf(cells[XC_RATE_LIMITED], CELL_MAX, "%" PRIu64, x->rate_limited);
+	snprintf(cells[XC_NEW_ENGINE], CELL_MAX, "%" PRIu64, x->new_engine_pdus);
+	time_text(x->last_seen_ms, cells[XC_LAST_SEEN], CELL_MAX);
+	drops_text(x->drop, cells[XC_DROPS], CELL_MAX);
+}
+
+static void
+denied_row(const void *rows, size_t i, char cells[][CELL_MAX])
+{
+	const struct frx_denied_stats *d = &((const struct frx_denied_stats *)rows)[i];
+
+	frx_addr_format(d->addr, cells[DC_SOURCE], CELL_MAX);
+	snprintf(cells[DC_DATAGRAMS], CELL_MAX, "%" PRIu64, d->datagrams);
+	time_text(d->last_seen_ms, cells[DC_LAST_SEEN], CELL_MAX);
+}
+
+/* Rows of the collector-wide drop table: the non-zero reasons. */
+struct drop_row {
+	unsigned int reason;
+	uint64_t count;
+};
+
+static void
+drop_row(const void *rows, size_t i, char cells[][CELL_MAX])
+{
+	const struct drop_row *d = &((const struct drop_row *)rows)[i];
+
+	char name[32];
+
+	snprintf(cells[RC_REASON], CELL_MAX, "%s", drop_name(d->reason, name, sizeof(name)));
+	snprintf(cells[RC_COUNT], CELL_MAX, "%" PRIu64, d->count);
+	snprintf(cells[RC_MEANING], CELL_MAX, "%s",
+		 d->reason < FRX_STATUS_MAX ? frx_status_help(d->reason) : "unknown to this reader");
+}
+
+struct stats_view {
+	const struct frx_engine_stats *engines;
+	size_t nb_engines;
+	const struct frx_exporter_stats *exporters;
+	size_t nb_exporters;
+	const struct frx_denied_stats *denied;
+	size_t nb_denied;
+	struct frx_statsmerge_totals totals;
+};
+
+static void
+print_stats_text(const struct stats_view *v)
+{
+	struct drop_row drops[FRX_STATS_MAX_REASONS];
+	size_t nb_drops = 0;
+	bool first = true;
+
+	if (v->nb_engines > 0) {
+		printf("Engines: %zu\n", v->nb_engines);
+		print_table(engine_columns, EC_MAX, v->engines, v->nb_engines, engine_row);
+		first = false;
+	}
+	if (v->nb_exporters > 0) {
+		printf("%sExporters: %zu\n", first ? "" : "\n", v->nb_exporters);
+		print_table(exporter_columns, XC_MAX, v->exporters, v->nb_exporters, exporter_row);
+		first = false;
+	}
+	if (v->nb_denied > 0) {
+		printf("%sDenied sources: %zu\n", first ? "" : "\n", v->nb_denied);
+		print_table(denied_columns, DC_MAX, v->denied, v->nb_denied, denied_row);
+		first = false;
+	}
+	for (unsigned int r = 0; r < FRX_STATS_MAX_REASONS; r++)
+		if (v->totals.drop[r] != 0)
+			drops[nb_drops++] = (struct drop_row){ .reason = r, .count = v->totals.drop[r] };
+	if (nb_drops > 0) {
+		printf("%sCollector drops (all sources):\n", first ? "" : "\n");
+		print_table(drop_columns, RC_MAX, drops, nb_drops, drop_row);
+		first = false;
+	}
+	printf("%sCollector: %" PRIu64 " run%s, %" PRIu64 " packets received, %" PRIu64
+	       " records written\n",
+	       first ? "" : "\n", v->totals.runs, v->totals.runs == 1 ? "" : "s", v->totals.rx_packets,
+	       v->totals.records_written);
+}
+
+static void
+print_drops_json(const uint64_t drop[FRX_STATS_MAX_REASONS])
+{
+	bool first = true;
+	char name[32];
+
+	printf("{");
+	for (unsigned int r = 0; r < FRX_STATS_MAX_REASONS; r++) {
+		if (drop[r] == 0)
+			continue;
+		printf("%s\"%s\":%" PRIu64, first ? "" : ",", drop_name(r, name, sizeof(name)), drop[r]);
+		first = false;
+	}
+	printf("}");
+}
+
+/* The engine columns of JSON and CSV, in contract order (docs/reader.md). */
+static const char *const engine_keys[] = {
+	"exporter", "version", "engine_type", "engine_id", "domain", "packets", "records", "lost",
+	"out_of_order", "duplicates", "resets", "exporter_port", "unit", "rejected", "first_seen",
+	"last_seen", "last_sequence", "inclusive_seq", "new_engine",
+};
+
+/* One engine as JSON (keys quoted) or CSV values, in engine_keys order. */
+static void
+print_engine_fields(const struct frx_engine_stats *e, bool json)
+{
+	char addr[FRX_ADDR_STRLEN];
+	const char *q = json ? "\"" : "";
+	uint64_t values[] = {
+		e->version, e->engine_type, e->engine_id, e->domain, e->packets, e->records, e->lost,
+		e->out_of_order, e->duplicates, e->resets, e->exporter_port,
+	};
+	uint64_t values2[] = { e->rejected, e->first_seen_ms, e->last_seen_ms, e->last_sequence };
+	size_t k = 0;
+
+	_Static_assert(1 + sizeof(values) / sizeof(values[0]) + 1 + sizeof(values2) / sizeof(values2[0]) + 2 ==
+			       sizeof(engine_keys) / sizeof(engine_keys[0]),
+		       "one value per key");
+#define FIELD(fmt, ...)                                                                        \
+	do {                                                                                   \
+		if (json)                                                                      \
+			printf("%s\"%s\":" fmt, k == 0 ? "{" : ",", engine_keys[k], __VA_ARGS__); \
+		else                                                                           \
+			printf("%s" fmt, k == 0 ? "" : ",", __VA_ARGS__);                         \
+		k++;                                                                           \
+	} while (0)
+	FIELD("%s%s%s", q, frx_addr_format(e->exporter_addr, addr, sizeof(addr)), q);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		FIELD("%" PRIu64, values[i]);
+	FIELD("%s%s%s", q, frx_stats_unit_name(e->unit), q);
+	for (size_t i = 0; i < sizeof(values2) / sizeof(values2[0]); i++)
+		FIELD("%" PRIu64, values2[i]);
+	FIELD("%s", e->flags & FRX_ENGINE_F_INCLUSIVE ? "true" : "false");
+	FIELD("%s", e->flags & FRX_ENGINE_F_NEW ? "true" : "false");
+#undef FIELD
+	printf("%s\n", json ? "}" : "");
+}
+
+static void
+print_stats_json(const struct stats_view *v)
+{
+	char addr[FRX_ADDR_STRLEN];
+
+	for (size_t i = 0; i < v->nb_engines; i++)
+		print_engine_fields(&v->engines[i], true);
+	for (size_t i = 0; i < v->nb_exporters; i++) {
+		const struct frx_exporter_stats *x = &v->exporters[i];
+
+		printf("{\"type\":\"exporter\",\"exporter\":\"%s\",\"datagrams\":%" PRIu64 ",\"records\":%" PRIu64
+		       ",\"rate_limited\":%" PRIu64 ",\"new_engine_pdus\":%" PRIu64 ",\"drops\":",
+		       frx_addr_format(x->exporter_addr, addr, sizeof(addr)), x->datagrams, x->records,
+		       x->rate_limited, x->new_engine_pdus);
+		print_drops_json(x->drop);
+		printf(",\"first_seen\":%" PRIu64 ",\"last_seen\":%" PRIu64 "}\n", x->first_seen_ms,
+		       x->last_seen_ms);
+	}
+	for (size_t i = 0; i < v->nb_denied; i++) {
+		const struct frx_denied_stats *d = &v->denied[i];
+
+		printf("{\"type\":\"denied\",\"source\":\"%s\",\"datagrams\":%" PRIu64 ",\"last_seen\":%" PRIu64
+		       "}\n",
+		       frx_addr_format(d->addr, addr, sizeof(addr)), d->datagrams, d->last_seen_ms);
+	}
+	printf("{\"type\":\"collector\",\"runs\":%" PRIu64 ",\"snapshots\":%" PRIu64 ",\"rx_packets\":%" PRIu64
+	       ",\"records_written\":%" PRIu64 ",\"drops\":",
+	       v->totals.runs, v->totals.snapshots, v->totals.rx_packets, v->totals.records_written);
+	print_drops_json(v->totals.drop);
+	printf("}\n");
+}
+
+static void
+print_stats_csv(const struct stats_view *v)
+{
+	for (size_t k = 0; k < sizeof(engine_keys) / sizeof(engine_keys[0]); k++)
+		printf("%s%s", k == 0 ? "" : ",", engine_keys[k]);
+	printf("\n");
+	for (size_t i = 0; i < v->nb_engines; i++)
+		print_engine_fields(&v->engines[i], false);
+}
+
+/* --stats: print what the STATS blocks say, in the chosen format. */
+static void
+print_stats(struct app *app)
+{
+	struct stats_view v;
+
+	if (app->stats_incomplete)
+		return;
+	if (app->stats_blocks == 0) {
+		fprintf(stderr, PROG ": no statistics in these files\n");
+		return;
+	}
+	if (frx_statsmerge_engines(app->stats, &v.engines, &v.nb_engines) < 0 ||
+	    frx_statsmerge_exporters(app->stats, &v.exporters, &v.nb_exporters) < 0 ||
+	    frx_statsmerge_denied(app->stats, &v.denied, &v.nb_denied) < 0) {
+		fprintf(stderr, PROG ": out of memory for statistics\n");
+		app->status = 1;
+		return;
+	}
+	frx_statsmerge_totals(app->stats, &v.totals);
+	switch (app->opt->fmt) {
+	case FRX_FMT_JSON:
+		print_stats_json(&v);
+		break;
+	case FRX_FMT_CSV:
+		print_stats_csv(&v);
+		break;
+	default:
+		print_stats_text(&v);
+		break;
+	}
+}
+
 /* ------------------------------------------------------------------ main */
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: " PROG " [-r FILE]... [-R DIR]... [-o text|csv|json] [-f] [-q]\n"
-		"Print the flow records of flowrx files.\n"
+		"Usage: " PROG " [-r FILE]... [-R DIR]... [-o text|csv|json] [-f | --stats] [-q]\n"
+		"Print the flow records of flowrx files, or their exporter statistics.\n"
 		"\n"
 		"  -r, --read FILE      read a flow file (repeatable)\n"
 		"  -R, --read-dir DIR   read all flow files of DIR, oldest first (repeatable)\n"
@@ -556,6 +1039,9 @@ usage(FILE *out)
 		"  -f, --follow         keep reading as the collector writes, like tail -f:\n"
 		"                       follow each DIR (or the last FILE without -R) into\n"
 		"                       newer files until interrupted\n"
+		"      --stats          print per-engine and per-exporter statistics (STATS\n"
+		"                       blocks: latest snapshot of each collector run, summed\n"
+		"                       over runs) instead of records; not with -f\n"
 		"  -q, --quiet          no summary line\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           this help\n"
@@ -572,6 +1058,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "read-dir", required_argument, NULL, 'R' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "follow", no_argument, NULL, 'f' },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -603,6 +1090,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		case 'f':
 			opt->follow = true;
 			break;
+		case OPT_STATS:
+			opt->stats = true;
+			break;
 		case 'q':
 			opt->quiet = true;
 			break;
@@ -624,6 +1114,12 @@ parse_options(int argc, char **argv, struct options *opt)
 	if (opt->nb_inputs == 0) {
 		fprintf(stderr, PROG ": nothing to read: give -r FILE or -R DIR\n");
 		usage(stderr);
+		return 1;
+	}
+	if (opt->stats && opt->follow) {
+		/* a snapshot holds everything up to its time: rerun to see newer ones */
+		fprintf(stderr, PROG ": --stats cannot be combined with -f: statistics are cumulative "
+				     "snapshots, run it again (e.g. under watch) to see newer ones\n");
 		return 1;
 	}
 	return 0;
@@ -658,24 +1154,35 @@ main(int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	app.opt = &opt;
 	app.ifnames = frx_ifmap_create();
-	if (app.ifnames == NULL) {
+	if (opt.stats)
+		app.stats = frx_statsmerge_create();
+	if (app.ifnames == NULL || (opt.stats && app.stats == NULL)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
-	frx_fmt_header(opt.fmt, stdout);
+	if (!opt.stats)
+		frx_fmt_header(opt.fmt, stdout);
 	if (opt.follow)
 		run_follow(&app);
 	else
 		run_once(&app);
+	if (opt.stats)
+		print_stats(&app);
 
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, PROG ": writing output: %s\n", strerror(errno));
 		app.status = 1;
 	}
-	if (!opt.quiet)
+	if (!opt.quiet && opt.stats)
+		fprintf(stderr, "Summary: %" PRIu64 " stats blocks, %" PRIu64 " blocks, %" PRIu64 " files, %" PRIu64
+				" torn/skipped blocks\n",
+			app.stats_blocks, app.blocks, app.files, app.bad_blocks);
+	else if (!opt.quiet)
 		fprintf(stderr, "Summary: %" PRIu64 " records, %" PRIu64 " blocks, %" PRIu64 " files, %" PRIu64
 				" torn/skipped blocks\n",
 			app.records, app.blocks, app.files, app.bad_blocks);
+	frx_statsmerge_free(app.stats);
+	frx_ifmap_free(app.ifnames);
 	/* outbuf stays: stdout uses it until exit flushes and closes it. */
 	free(opt.inputs);
 	return app.status;

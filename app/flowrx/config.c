@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 void
 frx_config_defaults(struct frx_config *cfg)
@@ -27,6 +28,9 @@ frx_config_defaults(struct frx_config *cfg)
 	cfg->pkt.listen_ports[3] = 4739; /* IANA IPFIX */
 	cfg->pkt.nb_listen_ports = 4;
 	frx_decoder_conf_defaults(&cfg->decoder);
+	frx_exptab_conf_defaults(&cfg->exptab);
+	cfg->syslog_facility = LOG_DAEMON;
+	cfg->stats_block_interval_s = 60;
 	cfg->nb_blocks = 128;
 	cfg->ring_size = 4096;
 	cfg->nb_rxd = 1024;
@@ -49,6 +53,18 @@ frx_config_usage(const char *prog)
 	       "  --iface NAME           collect live from a kernel interface (net_pcap, incoming only), e.g. lo\n"
 	       "  -p, --port N[,N...]    UDP listen ports (default 2055,9995,9996,4739; 0 = any)\n"
 	       "  --verify-udp-checksum  check UDP checksums in software (off: trust NIC offload flags)\n"
+	       "Exporters (docs/exporters.md):\n"
+	       "  --allow PREFIX         accept exports only from these sources (repeatable, IPv4/IPv6 CIDR)\n"
+	       "  --rate-limit PPS[/BURST]  per-exporter datagram rate limit (default: none)\n"
+	       "  --reorder-window N     sequence units a late datagram may be behind (default 4096)\n"
+	       "  --seq-max-jump N       a sequence jump larger than this is an exporter restart (default 100000000)\n"
+	       "  --reject-out-of-sequence N  refuse duplicates and datagrams more than N units off (default: store)\n"
+	       "  --engine ADDR=E[,E...] engines ADDR may use: TYPE/ID (v5-v8) or domain:N (v9/IPFIX)\n"
+	       "  --learn-engines S      learn each exporter's engines during its first S seconds\n"
+	       "  --reject-new-engines   drop datagrams of engines neither pinned nor learned (default: log only)\n"
+	       "  --syslog-facility F    daemon (default), local0 ... local7, user\n"
+	       "  --log-stderr           also print sequence and engine events on stderr\n"
+	       "  --stats-blocks S       write exporter statistics into the flow file every S s (default 60)\n"
 	       "NetFlow v9 / IPFIX:\n"
 	       "  --template-timeout S   forget templates not refreshed for S seconds (default 3600; 0 never)\n"
 	       "  --backlog-timeout S    keep data sets that came before their template S seconds (default 60)\n"
@@ -197,12 +213,81 @@ parse_exporter(struct frx_config *cfg, const char *arg)
 	return 0;
 }
 
+/* "ADDR=1/2,1/3" or "ADDR=domain:5,domain:6" */
+static int
+parse_engine(struct frx_config *cfg, const char *arg)
+{
+	struct frx_engine_pin *p;
+	char buf[512], *eq, *save = NULL, *tok;
+
+	if (cfg->nb_pins == FRX_MAX_PINNED || strlen(arg) >= sizeof(buf)) {
+		fprintf(stderr, "flowrx: --engine: too many or too long\n");
+		return -1;
+	}
+	strcpy(buf, arg);
+	eq = strchr(buf, '=');
+	p = &cfg->pins[cfg->nb_pins];
+	memset(p, 0, sizeof(*p));
+	if (eq == NULL || (*eq = '\0', frx_addr_parse(buf, p->addr) < 0)) {
+		fprintf(stderr, "flowrx: --engine %s: expected ADDR=TYPE/ID[,...] or ADDR=domain:N[,...]\n", arg);
+		return -1;
+	}
+	for (tok = strtok_r(eq + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int a, b;
+		char extra;
+
+		if (p->nb_engines == FRX_MAX_KNOWN_ENGINES) {
+			fprintf(stderr, "flowrx: --engine %s: more than %d engines\n", arg, FRX_MAX_KNOWN_ENGINES);
+			return -1;
+		}
+		if (sscanf(tok, "domain:%u%c", &a, &extra) == 1) {
+			p->engines[p->nb_engines++] = a;
+		} else if (sscanf(tok, "%u/%u%c", &a, &b, &extra) == 2 && a < 256 && b < 256) {
+			p->engines[p->nb_engines++] = a << 8 | b;
+		} else {
+			fprintf(stderr, "flowrx: --engine %s: '%s' is neither TYPE/ID nor domain:N\n", arg, tok);
+			return -1;
+		}
+	}
+	if (p->nb_engines == 0) {
+		fprintf(stderr, "flowrx: --engine %s: no engine listed\n", arg);
+		return -1;
+	}
+	cfg->nb_pins++;
+	cfg->exptab.pins = cfg->pins;
+	cfg->exptab.nb_pins = cfg->nb_pins;
+	return 0;
+}
+
+static int
+parse_facility(const char *name, int *facility)
+{
+	static const struct {
+		const char *name;
+		int value;
+	} names[] = {
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER }, { "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+		{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0) {
+			*facility = names[i].value;
+			return 0;
+		}
+	fprintf(stderr, "flowrx: --syslog-facility %s: use daemon, user or local0..local7\n", name);
+	return -1;
+}
+
 enum {
 	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC,
 	OPT_COLLECTOR_ID, OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_STATS_LCORE, OPT_BLOCKS,
 	OPT_RING_SIZE, OPT_RXD, OPT_MBUFS, OPT_IDLE_SLEEP, OPT_STATS_INTERVAL, OPT_PRINT_CONFIG,
 	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
-	OPT_EXPORTER,
+	OPT_EXPORTER, OPT_ALLOW, OPT_RATE_LIMIT, OPT_REORDER_WINDOW, OPT_SEQ_MAX_JUMP, OPT_REJECT_SEQ,
+	OPT_ENGINE, OPT_LEARN_ENGINES, OPT_REJECT_NEW_ENGINES, OPT_SYSLOG_FACILITY, OPT_LOG_STDERR,
+	OPT_STATS_BLOCKS,
 };
 
 static const struct option long_opts[] = {
@@ -231,6 +316,17 @@ static const struct option long_opts[] = {
 	{ "max-templates", required_argument, NULL, OPT_MAX_TEMPLATES },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "exporter", required_argument, NULL, OPT_EXPORTER },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
+	{ "reorder-window", required_argument, NULL, OPT_REORDER_WINDOW },
+	{ "seq-max-jump", required_argument, NULL, OPT_SEQ_MAX_JUMP },
+	{ "reject-out-of-sequence", required_argument, NULL, OPT_REJECT_SEQ },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "learn-engines", required_argument, NULL, OPT_LEARN_ENGINES },
+	{ "reject-new-engines", no_argument, NULL, OPT_REJECT_NEW_ENGINES },
+	{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
+	{ "log-stderr", no_argument, NULL, OPT_LOG_STDERR },
+	{ "stats-blocks", required_argument, NULL, OPT_STATS_BLOCKS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -354,6 +450,69 @@ frx_config_parse(struct frx_config *cfg, int argc, char **argv)
 			if (parse_exporter(cfg, optarg) < 0)
 				return -1;
 			break;
+		case OPT_ALLOW: {
+			static struct frx_acl_prefix allow[FRX_ACL_MAX_PREFIXES];
+
+			if (cfg->nb_allow == FRX_ACL_MAX_PREFIXES) {
+				fprintf(stderr, "flowrx: --allow: more than %d prefixes\n", FRX_ACL_MAX_PREFIXES);
+				return -1;
+			}
+			if (frx_acl_parse_prefix(optarg, &allow[cfg->nb_allow]) < 0) {
+				fprintf(stderr, "flowrx: --allow %s: not an IPv4/IPv6 prefix (e.g. 192.0.2.0/24)\n", optarg);
+				return -1;
+			}
+			cfg->allow = allow;
+			cfg->nb_allow++;
+			break;
+		}
+		case OPT_RATE_LIMIT: {
+			char buf[64], *slash;
+
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			slash = strchr(buf, '/');
+			if (slash)
+				*slash = '\0';
+			if (parse_u32("--rate-limit", buf, 1, 100000000, &cfg->exptab.rate_pps) < 0)
+				return -1;
+			cfg->exptab.rate_burst = cfg->exptab.rate_pps / 10 > 10 ? cfg->exptab.rate_pps / 10 : 10;
+			if (slash && parse_u32("--rate-limit burst", slash + 1, 1, 100000000, &cfg->exptab.rate_burst) < 0)
+				return -1;
+			break;
+		}
+		case OPT_REORDER_WINDOW:
+			if (parse_u32("--reorder-window", optarg, 0, 1u << 30, &cfg->exptab.seq.reorder_window) < 0)
+				return -1;
+			break;
+		case OPT_SEQ_MAX_JUMP:
+			if (parse_u32("--seq-max-jump", optarg, 1, 1u << 31, &cfg->exptab.seq.max_jump) < 0)
+				return -1;
+			break;
+		case OPT_REJECT_SEQ:
+			if (parse_u32("--reject-out-of-sequence", optarg, 1, 1u << 31, &cfg->exptab.seq.reject_distance) < 0)
+				return -1;
+			break;
+		case OPT_ENGINE:
+			if (parse_engine(cfg, optarg) < 0)
+				return -1;
+			break;
+		case OPT_LEARN_ENGINES:
+			if (parse_u32("--learn-engines", optarg, 1, 30 * 86400, &cfg->exptab.learn_engines_s) < 0)
+				return -1;
+			break;
+		case OPT_REJECT_NEW_ENGINES:
+			cfg->exptab.reject_new_engines = 1;
+			break;
+		case OPT_SYSLOG_FACILITY:
+			if (parse_facility(optarg, &cfg->syslog_facility) < 0)
+				return -1;
+			break;
+		case OPT_LOG_STDERR:
+			cfg->log_stderr = 1;
+			break;
+		case OPT_STATS_BLOCKS:
+			if (parse_u32("--stats-blocks", optarg, 0, 86400, &cfg->stats_block_interval_s) < 0)
+				return -1;
+			break;
 		case 'h':
 			frx_config_usage(argv[0]);
 			return 1;
@@ -398,6 +557,23 @@ frx_config_print(const struct frx_config *cfg)
 	printf("mbufs = %u\n", cfg->nb_mbufs);
 	printf("idle_sleep_us = %u\n", cfg->idle_sleep_us);
 	printf("stats_interval = %u\n", cfg->stats_interval_s);
+	printf("allow = ");
+	if (cfg->nb_allow == 0)
+		printf("any");
+	for (unsigned int i = 0; i < cfg->nb_allow; i++) {
+		char addr[FRX_ADDR_STRLEN];
+
+		printf("%s%s/%u", i ? "," : "", frx_addr_format(cfg->allow[i].addr, addr, sizeof(addr)),
+		       cfg->allow[i].depth);
+	}
+	printf("\nrate_limit = %u/%u\n", cfg->exptab.rate_pps, cfg->exptab.rate_burst);
+	printf("reorder_window = %u\n", cfg->exptab.seq.reorder_window);
+	printf("seq_max_jump = %u\n", cfg->exptab.seq.max_jump);
+	printf("reject_out_of_sequence = %u\n", cfg->exptab.seq.reject_distance);
+	printf("learn_engines = %u\n", cfg->exptab.learn_engines_s);
+	printf("reject_new_engines = %u\n", cfg->exptab.reject_new_engines);
+	printf("pinned_exporters = %u\n", cfg->nb_pins);
+	printf("stats_blocks = %u\n", cfg->stats_block_interval_s);
 	printf("template_timeout = %u\n", cfg->decoder.tmpl.template_timeout_s);
 	printf("backlog_timeout = %u\n", cfg->decoder.tmpl.backlog_timeout_s);
 	printf("max_sessions = %u\n", cfg->decoder.tmpl.max_sessions);

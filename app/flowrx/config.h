@@ -7,7 +7,9 @@
 
 #include <stdint.h>
 
+#include "acl.h"
 #include "decode.h"
+#include "exptab.h"
 #include "pkt.h"
 
 #define FRX_MAX_LCORES 128
@@ -29,6 +31,15 @@ struct frx_config {
 	struct frx_pkt_conf pkt;
 	struct frx_decoder_conf decoder;  /**< template limits and timeouts, exporter overrides */
 	const char *state_dir;            /**< learned templates are kept here; default: out_dir */
+	/* exporters: ACL, rate limits, sequence accounting, engine pinning */
+	struct frx_acl_prefix *allow;     /**< --allow prefixes; none = every source */
+	unsigned int nb_allow;
+	struct frx_exptab_conf exptab;
+	struct frx_engine_pin pins[FRX_MAX_PINNED];
+	unsigned int nb_pins;
+	int syslog_facility;
+	uint8_t log_stderr;
+	uint32_t stats_block_interval_s;  /**< a STATS block every S seconds; 0 = only per file and at exit */
 	/* resources */
 	uint32_t nb_blocks;           /**< file blocks in the pool */
 	uint32_t ring_size;           /**< rx -> worker ring entries */

@@ -20,8 +20,10 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "acl.h"
 #include "config.h"
 #include "decode.h"
+#include "exptab.h"
 #include "ffile.h"
 #include "recbuf.h"
 #include "status.h"
@@ -32,9 +34,37 @@
 #define FRX_LINEAR_BUF 65536
 #define FRX_TEMPLATE_STATE_FILE "flowrx-templates.txt"
 #define FRX_MAX_IFNAMES_PER_BLOCK 16384
+#define FRX_STATS_BLOCK_MAX (1u << 20)  /* payload bytes per STATS block; larger snapshots are split */
 
 /* Set by the signal handler; every role loop polls it. */
 extern volatile int frx_force_quit;
+
+/* What a worker asks the stats lcore to log (syslog is a system call: never
+ * on a worker). Rate-limited per engine before it is queued. */
+enum frx_log_kind {
+	FRX_LOG_SEQUENCE = 1,  /**< out of sequence: gap, late, duplicate, stale, restart */
+	FRX_LOG_REJECTED,      /**< out of sequence and refused */
+	FRX_LOG_NEW_ENGINE,    /**< an engine the exporter was not known to use */
+	FRX_LOG_QUIRK,         /**< IPFIX sequence counts the current message (softflowd) */
+};
+
+struct frx_log_event {
+	uint8_t kind;
+	uint8_t verdict;       /**< enum frx_seq_verdict */
+	uint8_t version;
+	uint8_t engine_type;
+	uint8_t engine_id;
+	uint8_t unit;
+	uint16_t exporter_port;
+	uint32_t domain;
+	uint32_t expected;
+	uint32_t received;
+	uint32_t suppressed;   /**< events of this engine not logged since the last one */
+	uint8_t addr[16];
+	uint64_t lost_total;
+};
+_Static_assert(sizeof(struct frx_log_event) % 4 == 0, "rte_ring element size");
+#define FRX_LOG_RING 1024
 
 struct frx_rx_queue {
 	uint16_t port;
@@ -69,6 +99,7 @@ struct frx_worker_counters {
 	uint64_t records;                    /**< records decoded and kept */
 	uint64_t drop[FRX_STATUS_MAX];       /**< packets dropped, by reason */
 	uint64_t records_lost_no_block;      /**< records dropped for want of a block */
+	uint64_t log_events_dropped;         /**< log ring full */
 	uint64_t count_above_spec;           /**< PDUs with more records than the spec allows */
 	uint64_t blocks_out;
 };
@@ -83,6 +114,9 @@ struct frx_worker_ctx {
 	struct rte_mempool *block_pool;
 	struct frx_pkt_conf pkt_conf;
 	struct frx_decoder *dec;            /**< template caches of this worker's exporters */
+	struct frx_exptab *exptab;          /**< statistics, sequences, rate limits of its exporters */
+	const struct frx_acl *acl;          /**< NULL: every source allowed */
+	struct rte_ring *log_ring;          /**< events for the stats lcore to log */
 	uint64_t clock_base_ms;             /**< wall clock at clock_base_tsc */
 	uint64_t clock_base_tsc;
 	uint64_t now_ms;                    /**< wall clock of the current burst */
@@ -114,6 +148,15 @@ struct frx_stats_ctx {
 	uint64_t next_state_tsc;
 	uint64_t state_writes;
 	int last_state_errno;
+	/* exporter statistics: a STATS block now and then, per file and at exit */
+	uint8_t *stats_block;                /**< header + FRX_STATS_BLOCK_MAX payload */
+	uint64_t stats_block_interval_tsc;
+	uint64_t next_stats_block_tsc;
+	uint64_t stats_file;                 /**< file count when the last STATS block was written */
+	uint64_t stats_blocks;
+	uint64_t started_ms;
+	uint32_t collector_id;
+	uint8_t log_stderr;
 	/* interface names: an IFNAMES block when they change and in every new file */
 	struct frx_block_hdr *ifname_block;  /**< header + FRX_MAX_IFNAMES_PER_BLOCK entries */
 	uint64_t ifname_generation[FRX_MAX_WORKERS];
@@ -141,5 +184,9 @@ void frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out);
 int frx_stats_save_templates(struct frx_stats_ctx *s, int force);
 /** Write an IFNAMES block if names changed or a new file began. */
 void frx_stats_write_ifnames(struct frx_stats_ctx *s);
+/** Write a STATS snapshot (split into blocks as needed). */
+void frx_stats_write_snapshot(struct frx_stats_ctx *s);
+/** Log what the workers queued. */
+void frx_stats_drain_logs(struct frx_stats_ctx *s);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include "ctx.h"
 #include "ffile.h"
 #include "pkt.h"
+#include "telemetry.h"
 #include "tmpl.h"
 
 #define MBUF_CACHE 256
@@ -61,6 +63,7 @@ struct app {
 	struct frx_stats_ctx *stats;
 	struct rte_mempool *mbuf_pool;
 	struct rte_mempool *block_pool;
+	struct frx_acl *acl;
 	uint16_t ports[RTE_MAX_ETHPORTS];
 	unsigned int nb_ports;
 };
@@ -548,6 +551,23 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			app->workers[w]->rx[r] = app->rx[r];
 			app->workers[w]->nb_rx = app->nb_rx;
 		}
+	if (cfg->nb_allow) {
+		app->acl = frx_acl_create(cfg->allow, cfg->nb_allow, (int)rte_socket_id());
+		if (app->acl == NULL)
+			return -1;
+	}
+	for (unsigned int w = 0; w < app->nb_workers; w++) {
+		char name[RTE_RING_NAMESIZE];
+
+		snprintf(name, sizeof(name), "frx_log%u", w);
+		app->workers[w]->log_ring = rte_ring_create_elem(name, sizeof(struct frx_log_event), FRX_LOG_RING,
+								  rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (app->workers[w]->log_ring == NULL) {
+			fprintf(stderr, "flowrx: log ring: %s\n", rte_strerror(rte_errno));
+			return -1;
+		}
+		app->workers[w]->acl = app->acl;
+	}
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		/* Room for every block of the pool: enqueue never fails. */
 		app->workers[w]->to_stats = make_ring("frx_w%u_stats%u", w, 0, cfg->nb_blocks, RING_F_EXACT_SZ);
@@ -561,6 +581,19 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		app->stats->rx[r] = app->rx[r];
 	app->stats->nb_rx = app->nb_rx;
 	app->stats->block_pool = app->block_pool;
+	app->stats->stats_block = rte_zmalloc("frx_statsblk", sizeof(struct frx_block_hdr) + FRX_STATS_BLOCK_MAX, 64);
+	if (app->stats->stats_block == NULL)
+		goto nomem;
+	app->stats->stats_block_interval_tsc = (uint64_t)cfg->stats_block_interval_s * rte_get_tsc_hz();
+	app->stats->next_stats_block_tsc = rte_get_tsc_cycles() + app->stats->stats_block_interval_tsc;
+	app->stats->collector_id = cfg->collector_id;
+	app->stats->log_stderr = cfg->log_stderr;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		app->stats->started_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	}
 	app->stats->ifname_block = rte_zmalloc("frx_ifnames", sizeof(struct frx_block_hdr) +
 					       FRX_MAX_IFNAMES_PER_BLOCK * sizeof(struct frx_ifname), 64);
 	if (app->stats->ifname_block == NULL)
@@ -684,6 +717,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	openlog("flowrx", LOG_PID | LOG_NDELAY, app.cfg.syslog_facility);
 
 	if (plan_roles(&app, rx_lc, wk_lc, &stats_lc) < 0 ||
 	    setup_data_path(&app, rx_lc, wk_lc, stats_lc) < 0) {
@@ -692,6 +726,7 @@ main(int argc, char **argv)
 	}
 	if (app.cfg.iface)
 		bind_sink_sockets(&app.cfg);
+	frx_telemetry_register(app.stats); /* a warning if it fails: collecting matters more */
 	print_plan(&app);
 	printf("flowrx: writing %s (rotate every %u s); %s\n", frx_ffile_writer_path(app.stats->writer),
 	       app.cfg.rotate_seconds,
@@ -714,6 +749,8 @@ main(int argc, char **argv)
 	}
 	frx_stats_save_templates(app.stats, 0);
 	frx_stats_write_ifnames(app.stats);
+	frx_stats_drain_logs(app.stats);
+	frx_stats_write_snapshot(app.stats); /* the final, exact counters */
 	frx_stats_print_summary(app.stats, stdout);
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
 	rc = frx_ffile_writer_close(app.stats->writer);

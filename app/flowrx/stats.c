@@ -11,12 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include <syslog.h>
+
 #include "ctx.h"
+#include "expstats.h"
+#include "flowrec.h"
+#include "seq.h"
 #include "tmpl.h"
 
 #define STATS_TICK_MS 100
@@ -102,6 +108,167 @@ frx_stats_write_ifnames(struct frx_stats_ctx *s)
 		s->ifname_file = 0;
 }
 
+/* ------------------------------------------------------------ logging */
+
+static void
+format_engine(const struct frx_log_event *ev, char *buf, size_t size)
+{
+	char addr[FRX_ADDR_STRLEN];
+
+	frx_addr_format(ev->addr, addr, sizeof(addr));
+	if (ev->version >= 9)
+		snprintf(buf, size, "exporter %s port %u v%u domain %u", addr, ev->exporter_port, ev->version,
+			 ev->domain);
+	else
+		snprintf(buf, size, "exporter %s v%u engine %u/%u", addr, ev->version, ev->engine_type,
+			 ev->engine_id);
+}
+
+static void
+log_one(const struct frx_stats_ctx *s, const struct frx_log_event *ev)
+{
+	char engine[128], line[512], extra[64] = "";
+
+	format_engine(ev, engine, sizeof(engine));
+	if (ev->suppressed)
+		snprintf(extra, sizeof(extra), " (%u similar events not logged)", ev->suppressed);
+	switch (ev->kind) {
+	case FRX_LOG_SEQUENCE:
+	case FRX_LOG_REJECTED:
+		snprintf(line, sizeof(line), "%s: %s%s: expected sequence %u, received %u; %" PRIu64 " %s lost so far%s",
+			 engine, ev->kind == FRX_LOG_REJECTED ? "rejected " : "out of sequence, ",
+			 frx_seq_verdict_name(ev->verdict), ev->expected, ev->received, ev->lost_total,
+			 frx_stats_unit_name(ev->unit), extra);
+		break;
+	case FRX_LOG_NEW_ENGINE:
+		snprintf(line, sizeof(line), "%s: engine not known for this exporter (spoofed, or a new line card?)%s",
+			 engine, extra);
+		break;
+	case FRX_LOG_QUIRK:
+		snprintf(line, sizeof(line), "%s: sequence numbers count the records of their own message "
+			 "(softflowd); accounting it that way", engine);
+		break;
+	default:
+		return;
+	}
+	syslog(LOG_WARNING, "%s", line);
+	if (s->log_stderr)
+		fprintf(stderr, "flowrx: %s\n", line);
+}
+
+void
+frx_stats_drain_logs(struct frx_stats_ctx *s)
+{
+	struct frx_log_event ev;
+
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		while (rte_ring_dequeue_elem(s->workers[i]->log_ring, &ev, sizeof(ev)) == 0)
+			log_one(s, &ev);
+}
+
+/* --------------------------------------------------------- STATS blocks */
+
+struct snap {
+	struct frx_stats_ctx *s;
+	struct frx_stats_header hdr;  /* global part, repeated in every block */
+	uint8_t *payload;             /* after the block header */
+	size_t used;
+	uint32_t nb_exporters, nb_engines, nb_denied;
+	int phase;                    /* 0 exporters, 1 engines, 2 denied: entries keep this order */
+};
+
+static void
+snap_flush(struct snap *sn)
+{
+	struct frx_stats_header *h = (struct frx_stats_header *)sn->payload;
+	struct frx_block_hdr *bh = (struct frx_block_hdr *)sn->s->stats_block;
+
+	*h = sn->hdr;
+	h->nb_exporters = sn->nb_exporters;
+	h->nb_engines = sn->nb_engines;
+	h->nb_denied = sn->nb_denied;
+	frx_block_seal_raw(bh, FRX_BLOCK_STATS, sn->nb_exporters + sn->nb_engines + sn->nb_denied, (uint32_t)sn->used);
+	if (frx_ffile_writer_append_raw(sn->s->writer, bh) == 0)
+		sn->s->stats_blocks++;
+	sn->used = sizeof(struct frx_stats_header);
+	sn->nb_exporters = sn->nb_engines = sn->nb_denied = 0;
+}
+
+static void
+snap_add(struct snap *sn, const void *entry, size_t size, uint32_t *count)
+{
+	if (sn->used + size > FRX_STATS_BLOCK_MAX)
+		snap_flush(sn);
+	memcpy(sn->payload + sn->used, entry, size);
+	sn->used += size;
+	(*count)++;
+}
+
+static void
+snap_exporter(const struct frx_exporter_stats *e, void *arg)
+{
+	struct snap *sn = arg;
+
+	snap_add(sn, e, sizeof(*e), &sn->nb_exporters);
+}
+
+static void
+snap_engine(const struct frx_engine_stats *e, void *arg)
+{
+	struct snap *sn = arg;
+
+	/* a block holds exporters, then engines: start a new one rather than mix */
+	if (sn->phase == 0 && sn->nb_exporters && sn->used + sizeof(*e) > FRX_STATS_BLOCK_MAX)
+		snap_flush(sn);
+	snap_add(sn, e, sizeof(*e), &sn->nb_engines);
+}
+
+static void
+snap_denied(const struct frx_denied_stats *e, void *arg)
+{
+	struct snap *sn = arg;
+
+	snap_add(sn, e, sizeof(*e), &sn->nb_denied);
+}
+
+void
+frx_stats_write_snapshot(struct frx_stats_ctx *s)
+{
+	struct frx_worker_counters sum;
+	uint64_t rx_packets, ring_full, files;
+	struct snap sn;
+
+	if (s->stats_block == NULL)
+		return;
+	memset(&sn, 0, sizeof(sn));
+	sn.s = s;
+	sn.payload = s->stats_block + sizeof(struct frx_block_hdr);
+	sn.used = sizeof(struct frx_stats_header);
+	frx_stats_sum(s, &sum, &rx_packets, &ring_full);
+	sn.hdr.snapshot_ms = realtime_ns() / 1000000;
+	sn.hdr.started_ms = s->started_ms;
+	sn.hdr.collector_id = s->collector_id;
+	sn.hdr.pid = (uint32_t)getpid();
+	for (unsigned int d = 0; d < FRX_STATUS_MAX && d < FRX_STATS_MAX_REASONS; d++)
+		sn.hdr.drop[d] = sum.drop[d];
+	sn.hdr.drop[FRX_ERING_FULL] = ring_full;
+	sn.hdr.rx_packets = rx_packets;
+	sn.hdr.records_written = s->records_written;
+	/* Entries are ordered exporters, engines, denied within each block. A
+	 * worker's engines may spill into the next block; readers merge by key. */
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		frx_exptab_each_exporter(s->workers[i]->exptab, snap_exporter, &sn);
+	sn.phase = 1;
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		frx_exptab_each_engine(s->workers[i]->exptab, snap_engine, &sn);
+	sn.phase = 2;
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		frx_exptab_each_denied(s->workers[i]->exptab, snap_denied, &sn);
+	snap_flush(&sn);
+	frx_ffile_writer_totals(s->writer, &files, NULL, NULL);
+	s->stats_file = files;
+}
+
 static int
 stats_workers_done(const struct frx_stats_ctx *s)
 {
@@ -146,9 +313,19 @@ frx_stats_poll(struct frx_stats_ctx *s)
 			s->last_write_errno = -rc;
 		}
 		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
+		frx_stats_drain_logs(s);
 		if (now >= s->next_state_tsc) {
+			uint64_t files;
+
 			frx_stats_save_templates(s, 0);
 			frx_stats_write_ifnames(s);
+			/* every file starts with (nearly) its own statistics */
+			frx_ffile_writer_totals(s->writer, &files, NULL, NULL);
+			if (files != s->stats_file ||
+			    (s->stats_block_interval_tsc && now >= s->next_stats_block_tsc)) {
+				frx_stats_write_snapshot(s);
+				s->next_stats_block_tsc = now + s->stats_block_interval_tsc;
+			}
 			s->next_state_tsc = now + STATE_SAVE_MS * rte_get_tsc_hz() / 1000;
 		}
 		if (s->report_interval_tsc && now >= s->next_report_tsc) {
@@ -221,6 +398,7 @@ frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *sum, ui
 		for (unsigned int d = 0; d < FRX_STATUS_MAX; d++)
 			sum->drop[d] += c->drop[d];
 		sum->records_lost_no_block += c->records_lost_no_block;
+		sum->log_events_dropped += c->log_events_dropped;
 		sum->count_above_spec += c->count_above_spec;
 		sum->blocks_out += c->blocks_out;
 		{
@@ -274,6 +452,8 @@ frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out)
 	for (unsigned int k = 0; k < FRX_TMPL_NB_COUNTERS; k++)
 		fprintf(out, "%s: %" PRIu64 "\n", frx_tmpl_counter_name(k), ((const uint64_t *)&sum.tmpl)[k]);
 	fprintf(out, "ifname_blocks: %" PRIu64 "\n", s->ifname_blocks);
+	fprintf(out, "stats_blocks: %" PRIu64 "\n", s->stats_blocks);
+	fprintf(out, "log_events_dropped: %" PRIu64 "\n", sum.log_events_dropped);
 	fprintf(out, "files: %" PRIu64 "\n", files);
 	fprintf(out, "blocks_written: %" PRIu64 "\n", blocks);
 }

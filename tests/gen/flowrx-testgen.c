@@ -664,6 +664,116 @@ gen_ipfix(const char *counters_path, int with_templates)
 	}
 }
 
+/* ------------------------------------------------------ sequence accounting */
+
+/* A v5 PDU of n flows with a given sequence, engine and uptime. */
+static void
+seq_v5(struct tb_l3 *l3, uint32_t seq, unsigned int n, uint8_t engine_type, uint8_t engine_id, uint32_t uptime)
+{
+	static uint8_t pdu[4096];
+	struct tb_flow flows[30];
+	struct tb_hdr h = { .version = 5, .sys_uptime = uptime, .unix_secs = EXPORT_SECS + uptime / 1000,
+			    .sequence = seq, .engine_type = engine_type, .engine_id = engine_id };
+	size_t len;
+
+	for (unsigned int i = 0; i < n; i++)
+		flows[i] = make_flow(seq + i, uptime);
+	len = tb_build_nf(pdu, sizeof(pdu), &h, flows, n);
+	send_payload(l3, pdu, len);
+}
+
+/* An IPFIX message of n records of a 2-field template; inclusive: softflowd's sequence. */
+static void
+seq_ipfix(struct tb_l3 *l3, uint32_t seq, unsigned int n, int with_template)
+{
+	struct ib_msg m;
+
+	ib_begin(&m, 10, 0, EXPORT_SECS, seq, 1);
+	if (with_template) {
+		ib_set(&m, 2);
+		ib_template(&m, 500, (const struct ib_field[]){ { 8, 4 }, { 2, 4 } }, 2);
+	}
+	ib_set(&m, 500);
+	for (unsigned int i = 0; i < n; i++) {
+		ib_ip4(&m, "10.9.9.9");
+		ib_uint(&m, i + 1, 4);
+	}
+	send_msg(l3, &m);
+}
+
+/*
+ * Sequence and exporter-protection cases, each from its own exporter so the
+ * e2e test can check exact counts per engine (tests/e2e/e2e_seq.sh).
+ */
+static int
+gen_seq(void)
+{
+	struct tb_l3 a, b, c, d, e, g, x;
+	struct ib_msg m;
+
+	tb_l3_v4(&a, "192.0.2.30", "198.51.100.1", 6000, 2055);
+	tb_l3_v4(&b, "192.0.2.31", "198.51.100.1", 6001, 2055);
+	tb_l3_v4(&c, "192.0.2.32", "198.51.100.1", 6002, 2055);
+	tb_l3_v4(&d, "192.0.2.33", "198.51.100.1", 6003, 2055);
+	tb_l3_v4(&e, "192.0.2.34", "198.51.100.1", 6004, 4739);
+	tb_l3_v4(&g, "192.0.2.40", "198.51.100.1", 6005, 2055);
+	tb_l3_v4(&x, "203.0.113.5", "198.51.100.1", 6006, 2055);
+
+	/* A, v5 engine 0/1: gap, late fill, duplicate; then a spoofed engine 7/7 */
+	seq_v5(&a, 0, 30, 0, 1, 100000);
+	seq_v5(&a, 30, 30, 0, 1, 100100);
+	seq_v5(&a, 90, 30, 0, 1, 100300);   /* 60..89 missing */
+	seq_v5(&a, 150, 30, 0, 1, 100500);  /* 120..149 missing */
+	seq_v5(&a, 60, 30, 0, 1, 100200);   /* late: fills 60..89 */
+	seq_v5(&a, 60, 30, 0, 1, 100200);   /* the same again: duplicate */
+	seq_v5(&a, 180, 30, 0, 1, 100600);
+	seq_v5(&a, 0, 30, 7, 7, 100700);    /* engine never used by A */
+	/* B, v5 engine 0/2: across the 32-bit wrap, nothing lost */
+	seq_v5(&b, 0xffffffc4u, 30, 0, 2, 50000);
+	seq_v5(&b, 0xffffffe2u, 30, 0, 2, 50100);
+	seq_v5(&b, 0, 30, 0, 2, 50200);
+	seq_v5(&b, 30, 30, 0, 2, 50300);
+	/* C, v5: the exporter restarts (sysUptime back to 2 s, sequence to 0) */
+	seq_v5(&c, 5000000, 30, 0, 0, 90000000);
+	seq_v5(&c, 5000030, 30, 0, 0, 90000100);
+	seq_v5(&c, 0, 30, 0, 0, 2000);
+	seq_v5(&c, 30, 30, 0, 0, 2100);
+	/* D, v9 counts packets: 1 2 3 6 4 -> 5 lost at the end */
+	{
+		static const uint32_t order[] = { 1, 2, 3, 6, 4 };
+
+		for (unsigned int i = 0; i < 5; i++) {
+			ib_begin(&m, 9, 100000 + order[i], EXPORT_SECS, order[i], 3);
+			if (i == 0) {
+				ib_set(&m, 0);
+				ib_template(&m, 256, (const struct ib_field[]){ { 8, 4 }, { 2, 4 } }, 2);
+			}
+			ib_set(&m, 256);
+			ib_ip4(&m, "10.8.8.8");
+			ib_uint(&m, 1, 4);
+			ib_record_done(&m);
+			send_msg(&d, &m);
+		}
+	}
+	/* E, IPFIX as softflowd numbers it: records sent including this message */
+	{
+		static const unsigned int counts[] = { 7, 3, 12, 1, 9, 4 };
+		uint32_t total = 0;
+
+		for (unsigned int i = 0; i < 6; i++) {
+			total += counts[i];
+			seq_ipfix(&e, total, counts[i], i == 0);
+		}
+	}
+	/* G floods: 50 datagrams back to back */
+	for (unsigned int i = 0; i < 50; i++)
+		seq_v5(&g, 30 * i, 30, 0, 0, 10000 + i);
+	/* X is outside the allowed prefix */
+	seq_v5(&x, 0, 30, 0, 0, 1000);
+	seq_v5(&x, 30, 30, 0, 0, 1100);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -673,14 +783,15 @@ main(int argc, char **argv)
 	if (argc < 3 || (strcmp(argv[1], "mixed") == 0 && argc != 5) ||
 	    (strcmp(argv[1], "clean") == 0 && argc != 4) || (strcmp(argv[1], "bulk") == 0 && argc != 4) ||
 	    (strcmp(argv[1], "v8") == 0 && argc != 5) || (strcmp(argv[1], "ipfix") == 0 && argc != 5) ||
-	    (strcmp(argv[1], "ipfix-data") == 0 && argc != 4)) {
+	    (strcmp(argv[1], "ipfix-data") == 0 && argc != 4) || (strcmp(argv[1], "seq") == 0 && argc != 3)) {
 		fprintf(stderr, "usage: %s mixed OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s clean OUT.pcap EXPECTED.jsonl\n"
 				"       %s bulk OUT.pcap PACKETS\n"
 				"       %s v8 OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s ipfix OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
-				"       %s ipfix-data OUT.pcap EXPECTED.jsonl\n",
-			argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
+				"       %s ipfix-data OUT.pcap EXPECTED.jsonl\n"
+				"       %s seq OUT.pcap\n",
+			argv[0], argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -709,6 +820,8 @@ main(int argc, char **argv)
 		}
 		rc = gen_v8(argv[4]);
 		fclose(expected);
+	} else if (strcmp(argv[1], "seq") == 0) {
+		rc = gen_seq();
 	} else if (strcmp(argv[1], "ipfix") == 0 || strcmp(argv[1], "ipfix-data") == 0) {
 		int with_templates = strcmp(argv[1], "ipfix") == 0;
 
