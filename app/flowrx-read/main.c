@@ -14,6 +14,7 @@
  * collector run, summed over runs).
  * Needs no DPDK: links the core library only.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -906,46 +907,74 @@ print_drops_json(const uint64_t drop[FRX_STATS_MAX_REASONS])
 	printf("}");
 }
 
-/* The engine columns of JSON and CSV, in contract order (docs/reader.md). */
-static const char *const engine_keys[] = {
-	"exporter", "version", "engine_type", "engine_id", "domain", "packets", "records", "lost",
-	"out_of_order", "duplicates", "resets", "exporter_port", "unit", "rejected", "first_seen",
-	"last_seen", "last_sequence", "inclusive_seq", "new_engine",
+/* One value of an engine's JSON/CSV line. */
+struct field {
+	const char *key;
+	enum { FIELD_NUM, FIELD_STR, FIELD_BOOL } kind;
+	uint64_t num;                   /* FIELD_NUM; FIELD_BOOL: 0 or 1 */
+	const char *str;                /* FIELD_STR, never needs escaping */
 };
 
-/* One engine as JSON (keys quoted) or CSV values, in engine_keys order. */
-static void
-print_engine_fields(const struct frx_engine_stats *e, bool json)
-{
-	char addr[FRX_ADDR_STRLEN];
-	const char *q = json ? "\"" : "";
-	uint64_t values[] = {
-		e->version, e->engine_type, e->engine_id, e->domain, e->packets, e->records, e->lost,
-		e->out_of_order, e->duplicates, e->resets, e->exporter_port,
-	};
-	uint64_t values2[] = { e->rejected, e->first_seen_ms, e->last_seen_ms, e->last_sequence };
-	size_t k = 0;
+#define ENGINE_FIELDS 19
 
-	_Static_assert(1 + sizeof(values) / sizeof(values[0]) + 1 + sizeof(values2) / sizeof(values2[0]) + 2 ==
-			       sizeof(engine_keys) / sizeof(engine_keys[0]),
-		       "one value per key");
-#define FIELD(fmt, ...)                                                                        \
-	do {                                                                                   \
-		if (json)                                                                      \
-			printf("%s\"%s\":" fmt, k == 0 ? "{" : ",", engine_keys[k], __VA_ARGS__); \
-		else                                                                           \
-			printf("%s" fmt, k == 0 ? "" : ",", __VA_ARGS__);                         \
-		k++;                                                                           \
-	} while (0)
-	FIELD("%s%s%s", q, frx_addr_format(e->exporter_addr, addr, sizeof(addr)), q);
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-		FIELD("%" PRIu64, values[i]);
-	FIELD("%s%s%s", q, frx_stats_unit_name(e->unit), q);
-	for (size_t i = 0; i < sizeof(values2) / sizeof(values2[0]); i++)
-		FIELD("%" PRIu64, values2[i]);
-	FIELD("%s", e->flags & FRX_ENGINE_F_INCLUSIVE ? "true" : "false");
-	FIELD("%s", e->flags & FRX_ENGINE_F_NEW ? "true" : "false");
-#undef FIELD
+/*
+ * The engine columns of JSON and CSV in contract order (docs/reader.md):
+ * the record keys that identify an engine first, then the counters; new
+ * keys are only ever appended. addr must outlive the fields.
+ */
+static void
+engine_fields(const struct frx_engine_stats *e, char addr[FRX_ADDR_STRLEN], struct field f[ENGINE_FIELDS])
+{
+	int n = 0;
+
+#define NUM(k, v) f[n++] = (struct field){ .key = k, .kind = FIELD_NUM, .num = (v) }
+#define STR(k, v) f[n++] = (struct field){ .key = k, .kind = FIELD_STR, .str = (v) }
+#define BOOL(k, v) f[n++] = (struct field){ .key = k, .kind = FIELD_BOOL, .num = (v) ? 1 : 0 }
+	STR("exporter", frx_addr_format(e->exporter_addr, addr, FRX_ADDR_STRLEN));
+	NUM("version", e->version);
+	NUM("engine_type", e->engine_type);
+	NUM("engine_id", e->engine_id);
+	NUM("domain", e->domain);
+	NUM("packets", e->packets);
+	NUM("records", e->records);
+	NUM("lost", e->lost);
+	NUM("out_of_order", e->out_of_order);
+	NUM("duplicates", e->duplicates);
+	NUM("resets", e->resets);
+	NUM("exporter_port", e->exporter_port);
+	STR("unit", frx_stats_unit_name(e->unit));
+	NUM("rejected", e->rejected);
+	NUM("first_seen", e->first_seen_ms);
+	NUM("last_seen", e->last_seen_ms);
+	NUM("last_sequence", e->last_sequence);
+	BOOL("inclusive_seq", e->flags & FRX_ENGINE_F_INCLUSIVE);
+	BOOL("new_engine", e->flags & FRX_ENGINE_F_NEW);
+#undef NUM
+#undef STR
+#undef BOOL
+	assert(n == ENGINE_FIELDS);
+}
+
+/* One engine as a JSON object or a CSV line (values only). */
+static void
+print_engine_line(const struct frx_engine_stats *e, bool json)
+{
+	struct field f[ENGINE_FIELDS];
+	char addr[FRX_ADDR_STRLEN];
+
+	engine_fields(e, addr, f);
+	for (int i = 0; i < ENGINE_FIELDS; i++) {
+		if (json)
+			printf("%s\"%s\":", i == 0 ? "{" : ",", f[i].key);
+		else if (i > 0)
+			putchar(',');
+		if (f[i].kind == FIELD_NUM)
+			printf("%" PRIu64, f[i].num);
+		else if (f[i].kind == FIELD_BOOL)
+			printf("%s", f[i].num ? "true" : "false");
+		else
+			printf(json ? "\"%s\"" : "%s", f[i].str);
+	}
 	printf("%s\n", json ? "}" : "");
 }
 
@@ -955,7 +984,7 @@ print_stats_json(const struct stats_view *v)
 	char addr[FRX_ADDR_STRLEN];
 
 	for (size_t i = 0; i < v->nb_engines; i++)
-		print_engine_fields(&v->engines[i], true);
+		print_engine_line(&v->engines[i], true);
 	for (size_t i = 0; i < v->nb_exporters; i++) {
 		const struct frx_exporter_stats *x = &v->exporters[i];
 
@@ -984,11 +1013,18 @@ print_stats_json(const struct stats_view *v)
 static void
 print_stats_csv(const struct stats_view *v)
 {
-	for (size_t k = 0; k < sizeof(engine_keys) / sizeof(engine_keys[0]); k++)
-		printf("%s%s", k == 0 ? "" : ",", engine_keys[k]);
+	struct frx_engine_stats none;
+	struct field f[ENGINE_FIELDS];
+	char addr[FRX_ADDR_STRLEN];
+
+	/* the header is the keys, whatever the values */
+	memset(&none, 0, sizeof(none));
+	engine_fields(&none, addr, f);
+	for (int i = 0; i < ENGINE_FIELDS; i++)
+		printf("%s%s", i == 0 ? "" : ",", f[i].key);
 	printf("\n");
 	for (size_t i = 0; i < v->nb_engines; i++)
-		print_engine_fields(&v->engines[i], false);
+		print_engine_line(&v->engines[i], false);
 }
 
 /* --stats: print what the STATS blocks say, in the chosen format. */

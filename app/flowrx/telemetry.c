@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DPDK telemetry commands: /flowrx/stats, /flowrx/exporters, /flowrx/engines,
- * /flowrx/denied (read with dpdk-telemetry.py). Handlers run on DPDK's
+ * DPDK telemetry commands: /flowrx/stats, /flowrx/exporters, /flowrx/exporter,
+ * /flowrx/engines, /flowrx/engine, /flowrx/denied (read with dpdk-telemetry.py).
+ * DPDK 22.11 nests only arrays in dicts, so lists and details are separate
+ * commands, as ethdev does (/ethdev/list, /ethdev/stats,ID). Handlers run on DPDK's
  * telemetry thread and read the workers' tables the way the stats lcore
  * does (entries published with release order, counters one by one).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +25,7 @@ static const struct frx_stats_ctx *tel_stats;
 struct tel_fill {
 	struct rte_tel_data *d;
 	const uint8_t *filter;       /* exporter address, or NULL for all */
+	const char *id;              /* one engine's id, or NULL */
 	unsigned int n;
 };
 
@@ -54,126 +58,170 @@ tel_global(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-static int
-parse_filter(const char *params, uint8_t addr[16])
-{
-	return params && *params && frx_addr_parse(params, addr) == 0;
-}
-
+/* "ADDR v5 0/1" or "ADDR v9 port 6003 domain 3": what /flowrx/engines lists
+ * and /flowrx/engine takes. */
 static void
-tel_exporter(const struct frx_exporter_stats *e, void *arg)
+engine_id(const struct frx_engine_stats *e, char *buf, size_t size)
 {
-	struct tel_fill *f = arg;
-	struct rte_tel_data *c;
-	char key[FRX_ADDR_STRLEN];
+	char addr[FRX_ADDR_STRLEN];
 
-	if ((f->filter && memcmp(f->filter, e->exporter_addr, 16) != 0) || f->n >= RTE_TEL_MAX_DICT_ENTRIES)
-		return;
-	c = rte_tel_data_alloc();
-	if (c == NULL)
-		return;
-	rte_tel_data_start_dict(c);
-	rte_tel_data_add_dict_u64(c, "datagrams", e->datagrams);
-	rte_tel_data_add_dict_u64(c, "records", e->records);
-	rte_tel_data_add_dict_u64(c, "rate_limited", e->rate_limited);
-	rte_tel_data_add_dict_u64(c, "new_engine_pdus", e->new_engine_pdus);
-	for (unsigned int i = 1; i < FRX_STATUS_MAX && i < FRX_STATS_MAX_REASONS; i++)
-		if (e->drop[i]) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "drop_%s", frx_status_name(i));
-			rte_tel_data_add_dict_u64(c, name, e->drop[i]);
-		}
-	frx_addr_format(e->exporter_addr, key, sizeof(key));
-	rte_tel_data_add_dict_container(f->d, key, c, 0);
-	f->n++;
-}
-
-static void
-tel_engine(const struct frx_engine_stats *e, void *arg)
-{
-	struct tel_fill *f = arg;
-	struct rte_tel_data *c;
-	char addr[FRX_ADDR_STRLEN], key[128];
-
-	if ((f->filter && memcmp(f->filter, e->exporter_addr, 16) != 0) || f->n >= RTE_TEL_MAX_DICT_ENTRIES)
-		return;
-	c = rte_tel_data_alloc();
-	if (c == NULL)
-		return;
 	frx_addr_format(e->exporter_addr, addr, sizeof(addr));
 	if (e->version >= 9)
-		snprintf(key, sizeof(key), "%s port %u v%u domain %u", addr, e->exporter_port, e->version, e->domain);
+		snprintf(buf, size, "%s v%u port %u domain %u", addr, e->version, e->exporter_port, e->domain);
 	else
-		snprintf(key, sizeof(key), "%s v%u engine %u/%u", addr, e->version, e->engine_type, e->engine_id);
-	rte_tel_data_start_dict(c);
-	rte_tel_data_add_dict_u64(c, "packets", e->packets);
-	rte_tel_data_add_dict_u64(c, "records", e->records);
-	rte_tel_data_add_dict_u64(c, "lost", e->lost);
-	rte_tel_data_add_dict_string(c, "unit", frx_stats_unit_name(e->unit));
-	rte_tel_data_add_dict_u64(c, "out_of_order", e->out_of_order);
-	rte_tel_data_add_dict_u64(c, "duplicates", e->duplicates);
-	rte_tel_data_add_dict_u64(c, "resets", e->resets);
-	rte_tel_data_add_dict_u64(c, "rejected", e->rejected);
-	rte_tel_data_add_dict_u64(c, "last_sequence", e->last_sequence);
-	rte_tel_data_add_dict_u64(c, "inclusive_seq", !!(e->flags & FRX_ENGINE_F_INCLUSIVE));
-	rte_tel_data_add_dict_u64(c, "new_engine", !!(e->flags & FRX_ENGINE_F_NEW));
-	rte_tel_data_add_dict_container(f->d, key, c, 0);
+		snprintf(buf, size, "%s v%u %u/%u", addr, e->version, e->engine_type, e->engine_id);
+}
+
+static void
+list_exporter(const struct frx_exporter_stats *e, void *arg)
+{
+	struct tel_fill *f = arg;
+	char addr[FRX_ADDR_STRLEN];
+
+	if (f->n++ < RTE_TEL_MAX_ARRAY_ENTRIES)
+		rte_tel_data_add_array_string(f->d, frx_addr_format(e->exporter_addr, addr, sizeof(addr)));
+}
+
+static void
+show_exporter(const struct frx_exporter_stats *e, void *arg)
+{
+	struct tel_fill *f = arg;
+
+	if (memcmp(f->filter, e->exporter_addr, 16) != 0 || f->n++)
+		return;
+	rte_tel_data_add_dict_u64(f->d, "datagrams", e->datagrams);
+	rte_tel_data_add_dict_u64(f->d, "records", e->records);
+	rte_tel_data_add_dict_u64(f->d, "rate_limited", e->rate_limited);
+	rte_tel_data_add_dict_u64(f->d, "new_engine_pdus", e->new_engine_pdus);
+	rte_tel_data_add_dict_u64(f->d, "first_seen_ms", e->first_seen_ms);
+	rte_tel_data_add_dict_u64(f->d, "last_seen_ms", e->last_seen_ms);
+	for (unsigned int i = 1; i < FRX_STATUS_MAX && i < FRX_STATS_MAX_REASONS; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "drop_%s", frx_status_name(i));
+		rte_tel_data_add_dict_u64(f->d, name, e->drop[i]);
+	}
+}
+
+static void
+list_engine(const struct frx_engine_stats *e, void *arg)
+{
+	struct tel_fill *f = arg;
+	char id[128];
+
+	if ((f->filter && memcmp(f->filter, e->exporter_addr, 16) != 0) || f->n >= RTE_TEL_MAX_ARRAY_ENTRIES)
+		return;
+	engine_id(e, id, sizeof(id));
+	rte_tel_data_add_array_string(f->d, id);
 	f->n++;
 }
 
 static void
-tel_denied(const struct frx_denied_stats *e, void *arg)
+show_engine(const struct frx_engine_stats *e, void *arg)
 {
 	struct tel_fill *f = arg;
-	char key[FRX_ADDR_STRLEN];
+	char id[128];
 
-	if (f->n >= RTE_TEL_MAX_DICT_ENTRIES)
+	engine_id(e, id, sizeof(id));
+	if (strcmp(id, f->id) != 0 || f->n++)
 		return;
-	frx_addr_format(e->addr, key, sizeof(key));
-	rte_tel_data_add_dict_u64(f->d, key, e->datagrams);
-	f->n++;
+	rte_tel_data_add_dict_u64(f->d, "packets", e->packets);
+	rte_tel_data_add_dict_u64(f->d, "records", e->records);
+	rte_tel_data_add_dict_u64(f->d, "lost", e->lost);
+	rte_tel_data_add_dict_string(f->d, "unit", frx_stats_unit_name(e->unit));
+	rte_tel_data_add_dict_u64(f->d, "out_of_order", e->out_of_order);
+	rte_tel_data_add_dict_u64(f->d, "duplicates", e->duplicates);
+	rte_tel_data_add_dict_u64(f->d, "resets", e->resets);
+	rte_tel_data_add_dict_u64(f->d, "rejected", e->rejected);
+	rte_tel_data_add_dict_u64(f->d, "last_sequence", e->last_sequence);
+	rte_tel_data_add_dict_u64(f->d, "inclusive_seq", !!(e->flags & FRX_ENGINE_F_INCLUSIVE));
+	rte_tel_data_add_dict_u64(f->d, "new_engine", !!(e->flags & FRX_ENGINE_F_NEW));
+	rte_tel_data_add_dict_u64(f->d, "last_seen_ms", e->last_seen_ms);
 }
 
-static int
-tel_table(const char *params, struct rte_tel_data *d, int which)
+static void
+list_denied(const struct frx_denied_stats *e, void *arg)
 {
-	uint8_t addr[16];
-	struct tel_fill f = { .d = d, .filter = parse_filter(params, addr) ? addr : NULL, .n = 0 };
+	struct tel_fill *f = arg;
+	char addr[FRX_ADDR_STRLEN], line[128];
 
-	rte_tel_data_start_dict(d);
-	for (unsigned int i = 0; i < tel_stats->nb_workers; i++) {
-		const struct frx_exptab *t = tel_stats->workers[i]->exptab;
-
-		if (which == 0)
-			frx_exptab_each_exporter(t, tel_exporter, &f);
-		else if (which == 1)
-			frx_exptab_each_engine(t, tel_engine, &f);
-		else
-			frx_exptab_each_denied(t, tel_denied, &f);
-	}
-	return 0;
+	if (f->n++ >= RTE_TEL_MAX_ARRAY_ENTRIES)
+		return;
+	snprintf(line, sizeof(line), "%s %" PRIu64, frx_addr_format(e->addr, addr, sizeof(addr)), e->datagrams);
+	rte_tel_data_add_array_string(f->d, line);
 }
 
 static int
 tel_exporters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	struct tel_fill f = { .d = d };
+
 	(void)cmd;
-	return tel_table(params, d, 0);
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (unsigned int i = 0; i < tel_stats->nb_workers; i++)
+		frx_exptab_each_exporter(tel_stats->workers[i]->exptab, list_exporter, &f);
+	return 0;
+}
+
+static int
+tel_exporter(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint8_t addr[16];
+	struct tel_fill f = { .d = d, .filter = addr };
+
+	(void)cmd;
+	if (params == NULL || frx_addr_parse(params, addr) < 0)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < tel_stats->nb_workers; i++)
+		frx_exptab_each_exporter(tel_stats->workers[i]->exptab, show_exporter, &f);
+	return f.n ? 0 : -ENOENT;
 }
 
 static int
 tel_engines(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	uint8_t addr[16];
+	struct tel_fill f = { .d = d };
+
 	(void)cmd;
-	return tel_table(params, d, 1);
+	if (params && *params) {
+		if (frx_addr_parse(params, addr) < 0)
+			return -EINVAL;
+		f.filter = addr;
+	}
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (unsigned int i = 0; i < tel_stats->nb_workers; i++)
+		frx_exptab_each_engine(tel_stats->workers[i]->exptab, list_engine, &f);
+	return 0;
 }
 
 static int
-tel_denied_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_engine(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	struct tel_fill f = { .d = d, .id = params };
+
 	(void)cmd;
-	return tel_table(params, d, 2);
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < tel_stats->nb_workers; i++)
+		frx_exptab_each_engine(tel_stats->workers[i]->exptab, show_engine, &f);
+	return f.n ? 0 : -ENOENT;
+}
+
+static int
+tel_denied(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct tel_fill f = { .d = d };
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (unsigned int i = 0; i < tel_stats->nb_workers; i++)
+		frx_exptab_each_denied(tel_stats->workers[i]->exptab, list_denied, &f);
+	return 0;
 }
 
 int
@@ -185,11 +233,14 @@ frx_telemetry_register(const struct frx_stats_ctx *stats)
 		const char *help;
 	} cmds[] = {
 		{ "/flowrx/stats", tel_global, "Collector counters: packets, records, every drop reason. No parameters" },
-		{ "/flowrx/exporters", tel_exporters,
-		  "Per exporter: datagrams, records, rate limited, drops by reason. Parameter: exporter address (optional)" },
+		{ "/flowrx/exporters", tel_exporters, "Exporter addresses (first 512). No parameters" },
+		{ "/flowrx/exporter", tel_exporter,
+		  "One exporter: datagrams, records, rate limited, drops by reason. Parameter: its address" },
 		{ "/flowrx/engines", tel_engines,
-		  "Per engine: packets, records, lost, out of order, duplicates, resets. Parameter: exporter address (optional)" },
-		{ "/flowrx/denied", tel_denied_cmd, "Sources refused by the ACL, with datagram counts. No parameters" },
+		  "Engine ids, for /flowrx/engine (first 512). Parameter: exporter address (optional)" },
+		{ "/flowrx/engine", tel_engine,
+		  "One engine: packets, records, lost, out of order, duplicates, resets. Parameter: an id from /flowrx/engines" },
+		{ "/flowrx/denied", tel_denied, "Sources refused by the ACL: \"address datagrams\". No parameters" },
 	};
 
 	tel_stats = stats;

@@ -20,6 +20,18 @@ sleep 0.5 # the capture handle is live once the port has started; leave a margin
 "$SEND" "$WORK/clean.pcap" 127.0.0.1 "$port" > /dev/null
 "$SEND" "$WORK/clean.pcap" ::1 "$port" > /dev/null
 sleep 1.5
+
+# Live counters through DPDK telemetry (the private EAL prefix is flowrx-PID).
+echo "/flowrx/engine,127.0.0.1 v5 0/0" | timeout 10 dpdk-telemetry.py -f "flowrx-$pid" > "$WORK/tel.json" 2>&1 ||
+	{ cat "$WORK/tel.json"; kill -9 $pid; fail "telemetry query failed"; }
+python3 - "$WORK/tel.json" <<'PY' || { cat "$WORK/tel.json"; kill -9 $pid; fail "telemetry counters wrong"; }
+import json, sys
+text = open(sys.argv[1]).read()
+doc = json.loads(text[text.index("{"):])
+engine = doc["/flowrx/engine"]
+# 192.0.2.5's wrap PDU has engine 0/0: one per send, from 127.0.0.1 over IPv4
+assert engine["packets"] == 1 and engine["records"] == 3, engine
+PY
 kill -TERM $pid
 wait $pid || fail "flowrx exited $? after SIGTERM"
 

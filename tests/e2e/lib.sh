@@ -6,7 +6,8 @@ FLOWRX_READ="$2"
 TESTGEN="$3"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$(mktemp -d /tmp/flowrx-e2e.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
+# EAL runtime directories of this test's DPDK processes go too
+trap 'rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
