@@ -24,7 +24,7 @@
 #define FRX_ENGINE_F_INCLUSIVE 0x01 /**< IPFIX sequence counts this message (softflowd); accounted so */
 #define FRX_ENGINE_F_NEW 0x02       /**< an engine the exporter was not known to use (pinning) */
 
-/** Start of a STATS block payload, 64 bytes. */
+/** Start of a STATS block payload, 336 bytes. */
 struct frx_stats_header {
 	uint64_t snapshot_ms;       /**< when the counters were read */
 	uint64_t started_ms;        /**< when the collector process started: identifies the run */

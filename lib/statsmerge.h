@@ -46,7 +46,8 @@ struct frx_statsmerge *frx_statsmerge_create(void);
 void frx_statsmerge_free(struct frx_statsmerge *m);
 
 /**
- * Merge one STATS block payload.
+ * Merge one STATS block payload, 8-byte aligned (as frx_ffile_next() hands
+ * it out). Keeps nothing pointing into it.
  * @return 0; -EINVAL if the payload is malformed (frx_stats_parse()): then
  * nothing of it is merged; -ENOMEM: then the payload may be partly merged
  * (each entry is either merged whole or not at all).

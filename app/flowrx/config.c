@@ -31,6 +31,7 @@ frx_config_defaults(struct frx_config *cfg)
 	frx_exptab_conf_defaults(&cfg->exptab);
 	cfg->syslog_facility = LOG_DAEMON;
 	cfg->stats_block_interval_s = 60;
+	cfg->repeat = 1;
 	cfg->nb_blocks = 128;
 	cfg->ring_size = 4096;
 	cfg->nb_rxd = 1024;
@@ -50,6 +51,8 @@ frx_config_usage(const char *prog)
 	       "\n"
 	       "Input (default: every DPDK port the EAL probed):\n"
 	       "  --pcap FILE            decode a capture of exports and exit when done\n"
+	       "  --repeat N             with --pcap: replay it N times through the whole data path and\n"
+	       "                         print packets/s and records/s (benchmarks; records stored N times)\n"
 	       "  --iface NAME           collect live from a kernel interface (net_pcap, incoming only), e.g. lo\n"
 	       "  -p, --port N[,N...]    UDP listen ports (default 2055,9995,9996,4739; 0 = any)\n"
 	       "  --verify-udp-checksum  check UDP checksums in software (off: trust NIC offload flags)\n"
@@ -287,7 +290,7 @@ enum {
 	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
 	OPT_EXPORTER, OPT_ALLOW, OPT_RATE_LIMIT, OPT_REORDER_WINDOW, OPT_SEQ_MAX_JUMP, OPT_REJECT_SEQ,
 	OPT_ENGINE, OPT_LEARN_ENGINES, OPT_REJECT_NEW_ENGINES, OPT_SYSLOG_FACILITY, OPT_LOG_STDERR,
-	OPT_STATS_BLOCKS,
+	OPT_STATS_BLOCKS, OPT_REPEAT,
 };
 
 static const struct option long_opts[] = {
@@ -327,6 +330,7 @@ static const struct option long_opts[] = {
 	{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
 	{ "log-stderr", no_argument, NULL, OPT_LOG_STDERR },
 	{ "stats-blocks", required_argument, NULL, OPT_STATS_BLOCKS },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -509,6 +513,10 @@ frx_config_parse(struct frx_config *cfg, int argc, char **argv)
 		case OPT_LOG_STDERR:
 			cfg->log_stderr = 1;
 			break;
+		case OPT_REPEAT:
+			if (parse_u32("--repeat", optarg, 1, 1000000000, &cfg->repeat) < 0)
+				return -1;
+			break;
 		case OPT_STATS_BLOCKS:
 			if (parse_u32("--stats-blocks", optarg, 0, 86400, &cfg->stats_block_interval_s) < 0)
 				return -1;
@@ -528,6 +536,10 @@ frx_config_parse(struct frx_config *cfg, int argc, char **argv)
 	}
 	if (cfg->pcap_path && cfg->iface) {
 		fprintf(stderr, "flowrx: --pcap and --iface: choose one input\n");
+		return -1;
+	}
+	if (cfg->repeat > 1 && cfg->pcap_path == NULL) {
+		fprintf(stderr, "flowrx: --repeat needs --pcap\n");
 		return -1;
 	}
 	if ((cfg->pcap_path || cfg->iface) && !cfg->idle_sleep_set)

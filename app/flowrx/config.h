@@ -21,6 +21,7 @@ struct frx_config {
 	const char *pcap_path;        /**< --pcap: offline capture via net_pcap */
 	const char *iface;            /**< --iface: live kernel interface via net_af_packet */
 	uint64_t pcap_frames;         /**< frames in the pcap, counted before start */
+	uint32_t repeat;              /**< --repeat: replay the capture this many times (benchmarks) */
 	/* output */
 	const char *out_dir;          /**< -w */
 	uint32_t rotate_seconds;

@@ -166,7 +166,9 @@ build_eal_args(const struct frx_config *cfg, int user_argc, char **user_argv, ch
 		eal_argv[n++] = prefix;
 	}
 	if (cfg->pcap_path) {
-		if ((size_t)snprintf(vdev_buf, vdev_size, "net_pcap_flowrx0,rx_pcap=%s", cfg->pcap_path) >= vdev_size)
+		/* --repeat: the PMD keeps the capture in memory and loops over it */
+		if ((size_t)snprintf(vdev_buf, vdev_size, "net_pcap_flowrx0,rx_pcap=%s%s", cfg->pcap_path,
+				     cfg->repeat > 1 ? ",infinite_rx=1" : "") >= vdev_size)
 			return -1;
 	} else if (cfg->iface) {
 		/* net_pcap rather than net_af_packet: on lo a packet socket sees
@@ -604,7 +606,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	if (setup_ports(app) < 0)
 		return -1;
 	for (unsigned int r = 0; r < app->nb_rx; r++)
-		app->rx[r]->expect_frames = app->rx[r]->nb_queues ? cfg->pcap_frames : 0;
+		app->rx[r]->expect_frames = app->rx[r]->nb_queues ? cfg->pcap_frames * cfg->repeat : 0;
 
 	memset(&wconf, 0, sizeof(wconf));
 	wconf.dir = cfg->out_dir;
@@ -670,6 +672,8 @@ main(int argc, char **argv)
 	char vdev[4096];
 	unsigned int rx_lc[FRX_MAX_RX], wk_lc[FRX_MAX_WORKERS], stats_lc = 0;
 	int sep = -1, user_eal_argc, app_argc = 0, eal_argc, rc, remove_runtime_dir;
+	uint64_t start_tsc;
+	double elapsed_s;
 	char runtime_dir[PATH_MAX];
 
 	if (argc >= MAX_EAL_ARGS) {
@@ -735,8 +739,10 @@ main(int argc, char **argv)
 		printf("flowrx: %s: %" PRIu64 " frames\n", app.cfg.pcap_path, app.cfg.pcap_frames);
 	fflush(stdout);
 
+	start_tsc = rte_get_tsc_cycles();
 	rte_eal_mp_remote_launch(lcore_main, &app, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
+	elapsed_s = (double)(rte_get_tsc_cycles() - start_tsc) / (double)rte_get_tsc_hz();
 
 	for (unsigned int i = 0; i < app.nb_ports; i++) {
 		struct rte_eth_stats st;
@@ -753,6 +759,15 @@ main(int argc, char **argv)
 	frx_stats_write_snapshot(app.stats); /* the final, exact counters */
 	frx_stats_print_summary(app.stats, stdout);
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
+	if (app.cfg.pcap_path) {
+		struct frx_worker_counters sum;
+		uint64_t rx_packets, ring_full;
+
+		frx_stats_sum(app.stats, &sum, &rx_packets, &ring_full);
+		printf("elapsed_s: %.3f\npackets_per_s: %.0f\nrecords_per_s: %.0f\n", elapsed_s,
+		       elapsed_s > 0 ? (double)rx_packets / elapsed_s : 0.0,
+		       elapsed_s > 0 ? (double)sum.records / elapsed_s : 0.0);
+	}
 	rc = frx_ffile_writer_close(app.stats->writer);
 	if (rc < 0)
 		fprintf(stderr, "flowrx: closing the last flow file failed: %s\n", strerror(-rc));
