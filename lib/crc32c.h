@@ -3,10 +3,8 @@
  * @file
  * CRC32C (Castagnoli), the checksum of flow-file blocks.
  *
- * Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at
- * run time, so one binary runs everywhere) and a table otherwise. Kept in
- * lib/ rather than taken from DPDK's rte_hash_crc so the reader needs no
- * DPDK at all.
+ * Computed by Intel's ISA-L (Debian's libisal), not DPDK's rte_hash_crc,
+ * so that the reader needs no DPDK and the writer gets its fastest code.
  */
 #ifndef FRX_CRC32C_H
 #define FRX_CRC32C_H

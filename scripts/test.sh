@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what is missing, build, run every test: criterion unit tests,
-# end-to-end tests of the real binaries, and a short run of each fuzzer.
+# end-to-end tests of the real binaries, the same under ASan+UBSan, and a
+# short run of each fuzzer.
+#   FRX_SANITIZE=0       skip the sanitizer pass
 # Ends with one line "tests: N passed, M failed"; exits non-zero on any failure.
 #   FRX_FUZZ_SECONDS=N   seconds per fuzz harness (default 20; 0 skips fuzzing)
 set -uo pipefail
@@ -11,6 +13,38 @@ scripts/build.sh || exit 1
 
 meson test -C "$FRX_BUILD_DIR" --print-errorlogs --num-processes 1
 meson_rc=$?
+
+# The unit tests and the decoding e2e tests again under ASan and UBSan.
+san_pass=0
+san_fail=0
+if [ "${FRX_SANITIZE:-1}" = 1 ]; then
+	echo "sanitizers: building build-asan (ASan + UBSan)"
+	if [ ! -f build-asan/build.ninja ]; then
+		meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+	fi
+	ninja -C build-asan >/dev/null || ninja -C build-asan || exit 1
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	# DPDK keeps its memory until exit by design: leaks are checked on lib/ only (unit tests)
+	for t in build-asan/tests/test_*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		if ASAN_OPTIONS=detect_leaks=1 "$t" --jobs 1 > "build-asan/$(basename "$t").log" 2>&1; then
+			san_pass=$((san_pass + 1))
+		else
+			echo "FAIL (sanitizer): $t"; tail -20 "build-asan/$(basename "$t").log"
+			san_fail=$((san_fail + 1))
+		fi
+	done
+	for t in e2e_pcap e2e_ipfix e2e_seq e2e_crash; do
+		if ASAN_OPTIONS=detect_leaks=0 tests/e2e/$t.sh build-asan/app/flowrx build-asan/app/flowrx-read \
+			build-asan/tests/gen/flowrx-testgen build-asan/bench/flowrx-udpsend > "build-asan/$t.log" 2>&1; then
+			san_pass=$((san_pass + 1))
+		else
+			echo "FAIL (sanitizer): $t"; tail -20 "build-asan/$t.log"
+			san_fail=$((san_fail + 1))
+		fi
+	done
+	echo "sanitizers: $san_pass passed, $san_fail failed"
+fi
 
 fuzz_pass=0
 fuzz_fail=0
@@ -28,7 +62,7 @@ if [ "$fuzz_secs" -gt 0 ]; then
 fi
 
 # Count criterion test cases (from each binary's synthesis line) and e2e scripts.
-python3 - "$FRX_BUILD_DIR/meson-logs/testlog.json" "$fuzz_pass" "$fuzz_fail" <<'PY'
+python3 - "$FRX_BUILD_DIR/meson-logs/testlog.json" "$((fuzz_pass + san_pass))" "$((fuzz_fail + san_fail))" <<'PY'
 import json, re, sys
 passed, failed = int(sys.argv[2]), int(sys.argv[3])
 for line in open(sys.argv[1]):
@@ -46,4 +80,4 @@ for line in open(sys.argv[1]):
         failed += 1
 print(f"tests: {passed} passed, {failed} failed")
 PY
-[ $meson_rc -eq 0 ] && [ $fuzz_fail -eq 0 ]
+[ $meson_rc -eq 0 ] && [ $fuzz_fail -eq 0 ] && [ $san_fail -eq 0 ]
