@@ -8,7 +8,9 @@ SEND="$4"
 port=$((30000 + RANDOM % 20000))
 
 "$TESTGEN" clean "$WORK/clean.pcap" "$WORK/expected-orig.jsonl"
-"$FLOWRX" --iface lo -p "$port" -w "$WORK/flows" > "$WORK/summary.txt" 2> "$WORK/stderr.txt" &
+# The ACL lets both loopback families in (and exercises both LPM lookups).
+"$FLOWRX" --iface lo -p "$port" -w "$WORK/flows" --allow 127.0.0.0/8 --allow ::1/128 \
+	> "$WORK/summary.txt" 2> "$WORK/stderr.txt" &
 pid=$!
 for _ in $(seq 100); do
 	grep -q "collecting until" "$WORK/summary.txt" 2>/dev/null && break

@@ -11,7 +11,7 @@ common=(--allow 192.0.2.0/24 --rate-limit 10/20 --engine 192.0.2.30=0/1 --log-st
 
 "$FLOWRX" --pcap "$WORK/seq.pcap" -w "$WORK/run1" "${common[@]}" > "$WORK/summary1.txt" 2> "$WORK/log1.txt" ||
 	{ cat "$WORK/log1.txt"; fail "flowrx exited $?"; }
-[ "$(counter drop_acl_denied "$WORK/summary1.txt")" -eq 2 ] || fail "acl_denied"
+[ "$(counter drop_acl_denied "$WORK/summary1.txt")" -eq 3 ] || fail "acl_denied"
 [ "$(counter drop_rate_limited "$WORK/summary1.txt")" -eq 30 ] || fail "rate_limited"
 grep -q "192.0.2.30 v5 engine 0/1: out of sequence, gap: expected sequence 60, received 90" "$WORK/log1.txt" ||
 	{ cat "$WORK/log1.txt"; fail "gap not logged"; }
@@ -38,7 +38,7 @@ cat > "$WORK/expect1.json" <<'JSON'
   {"exporter": "192.0.2.30", "datagrams": 8, "new_engine_pdus": 1},
   {"exporter": "192.0.2.40", "datagrams": 50, "rate_limited": 30, "drops": {"rate_limited": 30}}
  ],
- "denied": [{"source": "203.0.113.5", "datagrams": 2}]
+ "denied": [{"source": "203.0.113.5", "datagrams": 2}, {"source": "2001:db8:bad::1", "datagrams": 1}]
 }
 JSON
 python3 "$HERE/check_stats.py" "$WORK/stats1.jsonl" "$WORK/expect1.json" || fail "statistics differ"

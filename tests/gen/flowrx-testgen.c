@@ -768,9 +768,11 @@ gen_seq(void)
 	/* G floods: 50 datagrams back to back */
 	for (unsigned int i = 0; i < 50; i++)
 		seq_v5(&g, 30 * i, 30, 0, 0, 10000 + i);
-	/* X is outside the allowed prefix */
+	/* X, and an IPv6 source, are outside the allowed prefix */
 	seq_v5(&x, 0, 30, 0, 0, 1000);
 	seq_v5(&x, 30, 30, 0, 0, 1100);
+	tb_l3_v6(&x, "2001:db8:bad::1", "2001:db8::1", 6007, 2055);
+	seq_v5(&x, 0, 30, 0, 0, 1000);
 	return 0;
 }
 
