@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ipfix.h"
+#include "wire.h"
 #include "nf5.h"
 #include "nf8.h"
 
@@ -48,12 +49,6 @@ frx_decoder_free(struct frx_decoder *dec)
 	free(dec);
 }
 
-static uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 int
 frx_decode_peek(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr)
 {
@@ -66,7 +61,7 @@ frx_decode_peek(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr)
 	case 1:
 		if (len < 16)
 			return -1;
-		hdr->sys_uptime_ms = be32(pdu + 4);
+		hdr->sys_uptime_ms = frx_rd32(pdu + 4);
 		return 0;
 	case 5:
 	case 6:
@@ -74,8 +69,8 @@ frx_decode_peek(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr)
 	case 8:
 		if (len < 24)
 			return -1;
-		hdr->sys_uptime_ms = be32(pdu + 4);
-		hdr->sequence = be32(pdu + 16);
+		hdr->sys_uptime_ms = frx_rd32(pdu + 4);
+		hdr->sequence = frx_rd32(pdu + 16);
 		if (hdr->version != 7) { /* v7's bytes 20-23 are reserved */
 			hdr->engine_type = pdu[20];
 			hdr->engine_id = pdu[21];
@@ -84,16 +79,16 @@ frx_decode_peek(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr)
 	case 9:
 		if (len < 20)
 			return -1;
-		hdr->sys_uptime_ms = be32(pdu + 4);
-		hdr->sequence = be32(pdu + 12);
-		hdr->domain = be32(pdu + 16);
+		hdr->sys_uptime_ms = frx_rd32(pdu + 4);
+		hdr->sequence = frx_rd32(pdu + 12);
+		hdr->domain = frx_rd32(pdu + 16);
 		return 0;
 	case 10:
 		if (len < 16)
 			return -1;
 		hdr->count = 0;
-		hdr->sequence = be32(pdu + 8);
-		hdr->domain = be32(pdu + 12);
+		hdr->sequence = frx_rd32(pdu + 8);
+		hdr->domain = frx_rd32(pdu + 12);
 		return 0;
 	default:
 		return -1;

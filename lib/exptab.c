@@ -2,6 +2,8 @@
 /* Per-worker exporter and engine tables: open addressing, never shrinking. */
 #include "exptab.h"
 
+#include "wire.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,16 +18,6 @@ frx_exptab_conf_defaults(struct frx_exptab_conf *conf)
 	conf->log_interval_s = 10;
 }
 
-static uint32_t
-pow2_at_least(uint32_t v)
-{
-	uint32_t p = 16;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
 struct frx_exptab *
 frx_exptab_create(const struct frx_exptab_conf *conf)
 {
@@ -35,9 +27,9 @@ frx_exptab_create(const struct frx_exptab_conf *conf)
 		return NULL;
 	t->conf = *conf;
 	/* twice the entries in slots: probe chains stay short when full */
-	t->exporter_mask = pow2_at_least(conf->max_exporters * 2) - 1;
-	t->engine_mask = pow2_at_least(conf->max_engines * 2) - 1;
-	t->denied_mask = pow2_at_least(conf->max_denied * 2) - 1;
+	t->exporter_mask = frx_pow2_at_least(conf->max_exporters * 2, 16) - 1;
+	t->engine_mask = frx_pow2_at_least(conf->max_engines * 2, 16) - 1;
+	t->denied_mask = frx_pow2_at_least(conf->max_denied * 2, 16) - 1;
 	t->exporters = calloc(t->exporter_mask + 1, sizeof(*t->exporters));
 	t->engines = calloc(t->engine_mask + 1, sizeof(*t->engines));
 	t->denied = calloc(t->denied_mask + 1, sizeof(*t->denied));
@@ -57,16 +49,6 @@ frx_exptab_free(struct frx_exptab *t)
 	free(t->engines);
 	free(t->denied);
 	free(t);
-}
-
-static uint32_t
-fnv(const void *data, size_t len, uint32_t h)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
 }
 
 static void
@@ -98,7 +80,7 @@ learn_pins(const struct frx_exptab *t, struct frx_exporter_entry *ex)
 struct frx_exporter_entry *
 frx_exptab_exporter(struct frx_exptab *t, const uint8_t addr[16], uint64_t now_ms)
 {
-	uint32_t pos = fnv(addr, 16, 2166136261u) & t->exporter_mask;
+	uint32_t pos = frx_fnv1a(addr, 16, FRX_FNV_SEED) & t->exporter_mask;
 
 	for (uint32_t k = 0; k <= t->exporter_mask; k++, pos = (pos + 1) & t->exporter_mask) {
 		struct frx_exporter_entry *ex = &t->exporters[pos];
@@ -149,7 +131,7 @@ frx_exptab_rate_ok(struct frx_exptab *t, struct frx_exporter_entry *ex, uint64_t
 void
 frx_exptab_denied(struct frx_exptab *t, const uint8_t addr[16], uint64_t now_ms)
 {
-	uint32_t pos = fnv(addr, 16, 2166136261u) & t->denied_mask;
+	uint32_t pos = frx_fnv1a(addr, 16, FRX_FNV_SEED) & t->denied_mask;
 
 	for (uint32_t k = 0; k <= t->denied_mask; k++, pos = (pos + 1) & t->denied_mask) {
 		struct frx_denied_entry *d = &t->denied[pos];
@@ -205,14 +187,14 @@ frx_exptab_engine(struct frx_exptab *t, struct frx_exporter_entry *ex, uint32_t 
 	uint8_t type = hdr->version >= 9 ? 0 : hdr->engine_type, id = hdr->version >= 9 ? 0 : hdr->engine_id;
 	uint32_t domain = hdr->version >= 9 ? hdr->domain : 0;
 	uint8_t version = (uint8_t)hdr->version;
-	uint32_t h = fnv(ex->s.exporter_addr, 16, 2166136261u);
+	uint32_t h = frx_fnv1a(ex->s.exporter_addr, 16, FRX_FNV_SEED);
 	uint32_t pos;
 
-	h = fnv(&port, 2, h);
-	h = fnv(&version, 1, h);
-	h = fnv(&type, 1, h);
-	h = fnv(&id, 1, h);
-	h = fnv(&domain, 4, h);
+	h = frx_fnv1a(&port, 2, h);
+	h = frx_fnv1a(&version, 1, h);
+	h = frx_fnv1a(&type, 1, h);
+	h = frx_fnv1a(&id, 1, h);
+	h = frx_fnv1a(&domain, 4, h);
 	pos = h & t->engine_mask;
 	for (uint32_t k = 0; k <= t->engine_mask; k++, pos = (pos + 1) & t->engine_mask) {
 		struct frx_engine_entry *en = &t->engines[pos];

@@ -8,6 +8,8 @@
  */
 #include "ipfix.h"
 
+#include "wire.h"
+
 #include <endian.h>
 #include <string.h>
 
@@ -28,24 +30,6 @@
 
 /* v9 options scope types (RFC 3954 §6.1); the scope field itself is skipped. */
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return be16toh(v);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return be32toh(v);
-}
-
 /* Unsigned big-endian integer of 1-8 bytes (reduced-size encoding). */
 static inline uint64_t
 rd_uint(const uint8_t *p, uint16_t len)
@@ -56,12 +40,11 @@ rd_uint(const uint8_t *p, uint16_t len)
 	case 1:
 		return p[0];
 	case 2:
-		return rd16(p);
+		return frx_rd16(p);
 	case 4:
-		return rd32(p);
+		return frx_rd32(p);
 	case 8:
-		memcpy(&v, p, 8);
-		return be64toh(v);
+		return frx_rd64(p);
 	default:
 		for (uint16_t i = 0; i < len; i++)
 			v = v << 8 | p[i];
@@ -99,14 +82,14 @@ parse_fields(const uint8_t *p, uint32_t left, uint16_t count, int ipfix, struct 
 
 		if (left - off < 4)
 			return 0;
-		ie = rd16(p + off);
-		fields[i].len = rd16(p + off + 2);
+		ie = frx_rd16(p + off);
+		fields[i].len = frx_rd16(p + off + 2);
 		fields[i].pen = 0;
 		off += 4;
 		if (ipfix && (ie & 0x8000)) {
 			if (left - off < 4)
 				return 0;
-			fields[i].pen = rd32(p + off);
+			fields[i].pen = frx_rd32(p + off);
 			off += 4;
 			ie &= 0x7fff;
 		}
@@ -139,7 +122,7 @@ template_set(struct msg_ctx *m, const uint8_t *p, uint32_t len, int ipfix)
 	uint32_t off = 0;
 
 	while (len - off >= 4) {
-		uint16_t id = rd16(p + off), count = rd16(p + off + 2), used;
+		uint16_t id = frx_rd16(p + off), count = frx_rd16(p + off + 2), used;
 
 		off += 4;
 		if (ipfix && count == 0) {
@@ -172,7 +155,7 @@ v9_options_set(struct msg_ctx *m, const uint8_t *p, uint32_t len)
 	uint32_t off = 0;
 
 	while (len - off >= 6) {
-		uint16_t id = rd16(p + off), scope_len = rd16(p + off + 2), opt_len = rd16(p + off + 4);
+		uint16_t id = frx_rd16(p + off), scope_len = frx_rd16(p + off + 2), opt_len = frx_rd16(p + off + 4);
 		uint32_t nb_scope = scope_len / 4, nb = nb_scope + opt_len / 4;
 
 		off += 6;
@@ -200,7 +183,7 @@ ipfix_options_set(struct msg_ctx *m, const uint8_t *p, uint32_t len)
 	uint32_t off = 0;
 
 	while (len - off >= 4) {
-		uint16_t id = rd16(p + off), count = rd16(p + off + 2), scope, used;
+		uint16_t id = frx_rd16(p + off), count = frx_rd16(p + off + 2), scope, used;
 
 		if (count == 0) {
 			/* withdrawal: 4-byte record; id 3 withdraws all options templates */
@@ -213,7 +196,7 @@ ipfix_options_set(struct msg_ctx *m, const uint8_t *p, uint32_t len)
 		}
 		if (len - off < 6)
 			return; /* padding */
-		scope = rd16(p + off + 4);
+		scope = frx_rd16(p + off + 4);
 		off += 6;
 		if (count > FRX_TMPL_MAX_FIELDS || scope == 0 || scope > count) {
 			m->cache->c.templates_rejected_invalid++;
@@ -383,7 +366,7 @@ run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct f
 			if (len == 255) {
 				if (left - off < 2)
 					return 0;
-				len = rd16(p + off);
+				len = frx_rd16(p + off);
 				off += 2;
 			}
 		}
@@ -656,7 +639,7 @@ frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pdu, uint32_t len,
 	memset(info, 0, sizeof(*info));
 	if (len < 2)
 		return FRX_ETRUNCATED;
-	info->version = rd16(pdu);
+	info->version = frx_rd16(pdu);
 	if (info->version != 9 && info->version != 10)
 		return FRX_EBAD_VERSION;
 	ipfix = info->version == 10;
@@ -666,20 +649,20 @@ frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pdu, uint32_t len,
 
 	memset(&m, 0, sizeof(m));
 	if (ipfix) {
-		uint16_t msg_len = rd16(pdu + 2);
+		uint16_t msg_len = frx_rd16(pdu + 2);
 
 		if (msg_len < IPFIX_HEADER_LEN || msg_len > len)
 			return FRX_EBAD_MSG_LENGTH;
 		len = msg_len; /* bytes after the message are not ours */
-		m.export_ms = (uint64_t)rd32(pdu + 4) * 1000;
-		info->sequence = rd32(pdu + 8);
-		info->domain = rd32(pdu + 12);
+		m.export_ms = (uint64_t)frx_rd32(pdu + 4) * 1000;
+		info->sequence = frx_rd32(pdu + 8);
+		info->domain = frx_rd32(pdu + 12);
 	} else {
-		info->count = rd16(pdu + 2);
-		m.sys_uptime_ms = rd32(pdu + 4);
-		m.export_ms = (uint64_t)rd32(pdu + 8) * 1000;
-		info->sequence = rd32(pdu + 12);
-		info->domain = rd32(pdu + 16);
+		info->count = frx_rd16(pdu + 2);
+		m.sys_uptime_ms = frx_rd32(pdu + 4);
+		m.export_ms = (uint64_t)frx_rd32(pdu + 8) * 1000;
+		info->sequence = frx_rd32(pdu + 12);
+		info->domain = frx_rd32(pdu + 16);
 	}
 	info->sys_uptime_ms = m.sys_uptime_ms;
 	info->export_ms = m.export_ms;
@@ -699,7 +682,7 @@ frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pdu, uint32_t len,
 	m.version = info->version;
 
 	for (off = hdr_len; len - off >= SET_HEADER_LEN;) {
-		uint16_t set_id = rd16(pdu + off), set_len = rd16(pdu + off + 2);
+		uint16_t set_id = frx_rd16(pdu + off), set_len = frx_rd16(pdu + off + 2);
 		const uint8_t *body = pdu + off + SET_HEADER_LEN;
 		uint32_t body_len;
 

@@ -15,6 +15,8 @@
  */
 #include "nf5.h"
 
+#include "wire.h"
+
 #include <endian.h>
 #include <string.h>
 
@@ -46,24 +48,6 @@ enum {
 	R1_PROT = 38, R1_TOS = 39, R1_TCP_FLAGS = 40,
 };
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be16toh(v);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be32toh(v);
-}
-
 unsigned int
 frx_nf5_spec_max_count(unsigned int version)
 {
@@ -79,21 +63,21 @@ parse_header(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr, const s
 	memset(hdr, 0, sizeof(*hdr));
 	if (len < 4)
 		return FRX_ETRUNCATED;
-	hdr->version = rd16(pdu);
-	hdr->count = rd16(pdu + 2);
+	hdr->version = frx_rd16(pdu);
+	hdr->count = frx_rd16(pdu + 2);
 	if (hdr->version >= 8 || layouts[hdr->version].header_len == 0)
 		return FRX_EBAD_VERSION;
 	l = &layouts[hdr->version];
 	if (len < l->header_len)
 		return FRX_ETRUNCATED;
-	hdr->sys_uptime_ms = rd32(pdu + 4);
-	unix_secs = rd32(pdu + 8);
-	unix_nsecs = rd32(pdu + 12);
+	hdr->sys_uptime_ms = frx_rd32(pdu + 4);
+	unix_secs = frx_rd32(pdu + 8);
+	unix_nsecs = frx_rd32(pdu + 12);
 	hdr->export_ms = (uint64_t)unix_secs * 1000 + unix_nsecs / 1000000;
 	if (hdr->version != 1)
-		hdr->sequence = rd32(pdu + 16);
+		hdr->sequence = frx_rd32(pdu + 16);
 	if (hdr->version == 5 || hdr->version == 6) {
-		uint16_t sampling = rd16(pdu + 22);
+		uint16_t sampling = frx_rd16(pdu + 22);
 
 		hdr->engine_type = pdu[20];
 		hdr->engine_id = pdu[21];
@@ -141,19 +125,19 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		frx_addr_set_v4(rec->next_hop, r + R_NEXTHOP);
 		memcpy(rec->exporter_addr, exp->addr, 16);
 		rec->exporter_port = exp->port;
-		rec->in_if = rd16(r + R_INPUT);
-		rec->out_if = rd16(r + R_OUTPUT);
-		rec->packets = rd32(r + R_PKTS);
-		rec->bytes = rd32(r + R_OCTETS);
+		rec->in_if = frx_rd16(r + R_INPUT);
+		rec->out_if = frx_rd16(r + R_OUTPUT);
+		rec->packets = frx_rd32(r + R_PKTS);
+		rec->bytes = frx_rd32(r + R_OCTETS);
 		if (likely_ms) {
-			rec->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_FIRST));
-			rec->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_LAST));
+			rec->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
+			rec->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
 		} else {
-			rec->first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_FIRST));
-			rec->last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, rd32(r + R_LAST));
+			rec->first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
+			rec->last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
 		}
-		rec->src_port = rd16(r + R_SRCPORT);
-		rec->dst_port = rd16(r + R_DSTPORT);
+		rec->src_port = frx_rd16(r + R_SRCPORT);
+		rec->dst_port = frx_rd16(r + R_DSTPORT);
 		if (hdr->version == 1) {
 			rec->proto = r[R1_PROT];
 			rec->tos = r[R1_TOS];
@@ -162,8 +146,8 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 			rec->tcp_flags = r[R5_TCP_FLAGS];
 			rec->proto = r[R5_PROT];
 			rec->tos = r[R5_TOS];
-			rec->src_as = rd16(r + R5_SRC_AS);
-			rec->dst_as = rd16(r + R5_DST_AS);
+			rec->src_as = frx_rd16(r + R5_SRC_AS);
+			rec->dst_as = frx_rd16(r + R5_DST_AS);
 			rec->src_mask = r[R5_SRC_MASK];
 			rec->dst_mask = r[R5_DST_MASK];
 		}

@@ -15,6 +15,8 @@
  */
 #include "nf8.h"
 
+#include "wire.h"
+
 #include <endian.h>
 #include <string.h>
 
@@ -127,24 +129,6 @@ enum {
 	/* reserved 24-27 */
 };
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be16toh(v);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be32toh(v);
-}
-
 static inline int
 has(const struct nf8_layout *l, enum nf8_field f)
 {
@@ -210,17 +194,17 @@ parse_header(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr,
 	memset(hdr, 0, sizeof(*hdr));
 	if (len < 4)
 		return FRX_ETRUNCATED;
-	hdr->version = rd16(pdu + H_VERSION);
-	hdr->count = rd16(pdu + H_COUNT);
+	hdr->version = frx_rd16(pdu + H_VERSION);
+	hdr->count = frx_rd16(pdu + H_COUNT);
 	if (hdr->version != 8)
 		return FRX_EBAD_VERSION;
 	if (len < FRX_NF8_HEADER_LEN)
 		return FRX_ETRUNCATED;
-	hdr->sys_uptime_ms = rd32(pdu + H_UPTIME);
-	unix_secs = rd32(pdu + H_SECS);
-	unix_nsecs = rd32(pdu + H_NSECS);
+	hdr->sys_uptime_ms = frx_rd32(pdu + H_UPTIME);
+	unix_secs = frx_rd32(pdu + H_SECS);
+	unix_nsecs = frx_rd32(pdu + H_NSECS);
 	hdr->export_ms = (uint64_t)unix_secs * 1000 + unix_nsecs / 1000000;
-	hdr->sequence = rd32(pdu + H_SEQUENCE);
+	hdr->sequence = frx_rd32(pdu + H_SEQUENCE);
 	hdr->engine_type = pdu[H_ENGINE_TYPE];
 	hdr->engine_id = pdu[H_ENGINE_ID];
 	hdr->v8_aggregation = pdu[H_AGGREGATION];
@@ -266,12 +250,12 @@ frx_nf8_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		hdr->records_written++;
 
 		/* Every scheme counts packets and bytes between two uptimes. */
-		rec->packets = rd32(field(r, l, F_PKTS));
-		rec->bytes = rd32(field(r, l, F_OCTETS));
-		rec->first_ms = stamp_ms(hdr, exp, rd32(field(r, l, F_FIRST)));
-		rec->last_ms = stamp_ms(hdr, exp, rd32(field(r, l, F_LAST)));
+		rec->packets = frx_rd32(field(r, l, F_PKTS));
+		rec->bytes = frx_rd32(field(r, l, F_OCTETS));
+		rec->first_ms = stamp_ms(hdr, exp, frx_rd32(field(r, l, F_FIRST)));
+		rec->last_ms = stamp_ms(hdr, exp, frx_rd32(field(r, l, F_LAST)));
 		/* A Catalyst record is one flow-cache entry: it stands for one flow. */
-		rec->flows = has(l, F_FLOWS) ? rd32(field(r, l, F_FLOWS)) : 1;
+		rec->flows = has(l, F_FLOWS) ? frx_rd32(field(r, l, F_FLOWS)) : 1;
 
 		frx_addr_set_v4(rec->src_addr, v4_or_zero(r, l, F_SRCADDR));
 		frx_addr_set_v4(rec->dst_addr, v4_or_zero(r, l, F_DSTADDR));
@@ -281,21 +265,21 @@ frx_nf8_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		if (has(l, F_DST_MASK))
 			rec->dst_mask = *field(r, l, F_DST_MASK);
 		if (has(l, F_SRCPORT))
-			rec->src_port = rd16(field(r, l, F_SRCPORT));
+			rec->src_port = frx_rd16(field(r, l, F_SRCPORT));
 		if (has(l, F_DSTPORT))
-			rec->dst_port = rd16(field(r, l, F_DSTPORT));
+			rec->dst_port = frx_rd16(field(r, l, F_DSTPORT));
 		if (has(l, F_PROT))
 			rec->proto = *field(r, l, F_PROT);
 		if (has(l, F_TOS))
 			rec->tos = *field(r, l, F_TOS);
 		if (has(l, F_SRC_AS))
-			rec->src_as = rd16(field(r, l, F_SRC_AS));
+			rec->src_as = frx_rd16(field(r, l, F_SRC_AS));
 		if (has(l, F_DST_AS))
-			rec->dst_as = rd16(field(r, l, F_DST_AS));
+			rec->dst_as = frx_rd16(field(r, l, F_DST_AS));
 		if (has(l, F_INPUT))
-			rec->in_if = rd16(field(r, l, F_INPUT));
+			rec->in_if = frx_rd16(field(r, l, F_INPUT));
 		if (has(l, F_OUTPUT))
-			rec->out_if = rd16(field(r, l, F_OUTPUT));
+			rec->out_if = frx_rd16(field(r, l, F_OUTPUT));
 
 		memcpy(rec->exporter_addr, exp->addr, 16);
 		rec->exporter_port = exp->port;

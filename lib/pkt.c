@@ -8,6 +8,8 @@
  */
 #include "pkt.h"
 
+#include "wire.h"
+
 #include <endian.h>
 #include <string.h>
 
@@ -31,15 +33,6 @@
 #define IP6_EXT_FRAGMENT 44
 #define IP6_EXT_DSTOPTS 60
 #define IP6_MAX_EXT_HEADERS 8
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be16toh(v);
-}
 
 /* One's-complement sum of 16-bit words, not folded. */
 static uint64_t
@@ -117,13 +110,13 @@ skip_l2(const uint8_t *frame, uint32_t len, uint32_t *off, uint16_t *ether_type)
 
 	if (len < ETHER_HDR_LEN)
 		return FRX_EL2_TRUNCATED;
-	type = rd16(frame + 12);
+	type = frx_rd16(frame + 12);
 	while (type == ETHER_TYPE_VLAN || type == ETHER_TYPE_QINQ || type == ETHER_TYPE_QINQ_OLD) {
 		if (++tags > FRX_PKT_MAX_VLANS)
 			return FRX_ENOT_IP;
 		if (len < o + VLAN_TAG_LEN)
 			return FRX_EL2_TRUNCATED;
-		type = rd16(frame + o + 2);
+		type = frx_rd16(frame + o + 2);
 		o += VLAN_TAG_LEN;
 	}
 	*off = o;
@@ -139,16 +132,16 @@ udp_to_payload(const uint8_t *udp, uint32_t ip_payload_len, const struct frx_pkt
 
 	if (ip_payload_len < UDP_HDR_LEN)
 		return FRX_EUDP_TRUNCATED;
-	udp_len = rd16(udp + 4);
+	udp_len = frx_rd16(udp + 4);
 	/* Padding after the datagram (IP length > UDP length) is legal; the
 	 * reverse, or a length below the header, is a lie. */
 	if (udp_len < UDP_HDR_LEN || udp_len > ip_payload_len)
 		return FRX_EUDP_BAD_LENGTH;
-	info->exporter_port = rd16(udp);
-	info->dst_port = rd16(udp + 2);
+	info->exporter_port = frx_rd16(udp);
+	info->dst_port = frx_rd16(udp + 2);
 	if (!port_is_listened(conf, info->dst_port))
 		return FRX_EWRONG_PORT;
-	csum = rd16(udp + 6);
+	csum = frx_rd16(udp + 6);
 	/* IPv4 allows a zero (absent) checksum; IPv6 does not (RFC 8200 §8.1),
 	 * but we only verify when asked, and zero then fails the sum for v6. */
 	if (conf->verify_udp_checksum && (csum != 0 || addr_len == 16) &&
@@ -173,7 +166,7 @@ decap_ipv4(const uint8_t *ip, uint32_t len, const struct frx_pkt_conf *conf,
 	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 	if (ihl < IPV4_MIN_HDR_LEN)
 		return FRX_EIP_BAD_HEADER;
-	total_len = rd16(ip + 2);
+	total_len = frx_rd16(ip + 2);
 	if (total_len < ihl)
 		return FRX_EIP_BAD_HEADER;
 	/* Ethernet pads short frames, so the frame may be longer than total_len. */
@@ -181,7 +174,7 @@ decap_ipv4(const uint8_t *ip, uint32_t len, const struct frx_pkt_conf *conf,
 		return FRX_EIP_TRUNCATED;
 	if (csum_fold(csum_add(0, ip, ihl)) != 0xffff)
 		return FRX_EIP_BAD_CHECKSUM;
-	frag = rd16(ip + 6);
+	frag = frx_rd16(ip + 6);
 	if ((frag & 0x3fff) != 0) /* MF set or offset non-zero */
 		return FRX_EIP_FRAGMENT;
 	if (ip[9] != IPPROTO_UDP_)
@@ -202,7 +195,7 @@ decap_ipv6(const uint8_t *ip, uint32_t len, const struct frx_pkt_conf *conf,
 		return FRX_EIP_TRUNCATED;
 	if ((ip[0] >> 4) != 6)
 		return FRX_EIP_BAD_HEADER;
-	payload_len = rd16(ip + 4);
+	payload_len = frx_rd16(ip + 4);
 	if (payload_len == 0) /* jumbogram (RFC 2675): never an export */
 		return FRX_EIP_BAD_HEADER;
 	if (len < IPV6_HDR_LEN + payload_len)
@@ -252,10 +245,8 @@ frx_pkt_decap(const uint8_t *frame, uint32_t len, const struct frx_pkt_conf *con
 static uint32_t
 addr_hash(const uint8_t *src, uint32_t src_len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint32_t h = frx_fnv1a(src, src_len, FRX_FNV_SEED);
 
-	for (uint32_t i = 0; i < src_len; i++)
-		h = (h ^ src[i]) * 16777619u;
 	return h ^ (h >> 16);
 }
 

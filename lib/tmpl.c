@@ -6,6 +6,8 @@
  */
 #include "tmpl.h"
 
+#include "wire.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,16 +259,6 @@ frx_tmpl_conf_defaults(struct frx_tmpl_conf *conf)
 	conf->max_ifnames = 4096;
 }
 
-static uint32_t
-next_pow2(uint32_t v)
-{
-	uint32_t p = 1;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
 struct frx_tmpl_cache *
 frx_tmpl_cache_create(const struct frx_tmpl_conf *conf)
 {
@@ -283,9 +275,9 @@ frx_tmpl_cache_create(const struct frx_tmpl_conf *conf)
 	c->sessions = calloc(c->conf.max_sessions, sizeof(*c->sessions));
 	c->templates = calloc(c->conf.max_templates, sizeof(*c->templates));
 	c->backlog = calloc(c->conf.max_backlog ? c->conf.max_backlog : 1, sizeof(*c->backlog));
-	c->tmpl_index_mask = next_pow2(c->conf.max_templates * 2) - 1;
+	c->tmpl_index_mask = frx_pow2_at_least(c->conf.max_templates * 2, 1) - 1;
 	c->tmpl_index = calloc(c->tmpl_index_mask + 1, sizeof(*c->tmpl_index));
-	c->ifname_mask = next_pow2(c->conf.max_ifnames ? c->conf.max_ifnames : 1) - 1;
+	c->ifname_mask = frx_pow2_at_least(c->conf.max_ifnames ? c->conf.max_ifnames : 1, 1) - 1;
 	c->ifnames = calloc(c->ifname_mask + 1, sizeof(*c->ifnames));
 	if (!c->sessions || !c->templates || !c->backlog || !c->tmpl_index || !c->ifnames) {
 		frx_tmpl_cache_free(c);
@@ -312,16 +304,6 @@ frx_tmpl_cache_free(struct frx_tmpl_cache *c)
 	free(c);
 }
 
-static uint32_t
-hash_bytes(const void *data, size_t len, uint32_t h)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ^ (h >> 15);
-}
-
 static int
 session_key_eq(const struct frx_tmpl_session_key *a, const struct frx_tmpl_session_key *b)
 {
@@ -345,7 +327,7 @@ uint32_t
 frx_tmpl_session_get(struct frx_tmpl_cache *c, const struct frx_tmpl_session_key *key, uint64_t now_ms)
 {
 	uint32_t n = c->conf.max_sessions;
-	uint32_t start = hash_bytes(key, sizeof(*key), 2166136261u) % n;
+	uint32_t start = frx_fnv1a(key, sizeof(*key), FRX_FNV_SEED) % n;
 	uint32_t free_slot = NO_SLOT, stale_slot = NO_SLOT;
 
 	/* Linear probing over a small table; sessions are never removed from
@@ -682,11 +664,11 @@ frx_tmpl_ifname_set(struct frx_tmpl_cache *c, uint32_t session, uint32_t ifindex
 		    uint16_t len)
 {
 	const struct frx_tmpl_session_key *key = &c->sessions[session].key;
-	uint32_t h = hash_bytes(key->addr, 16, 2166136261u);
+	uint32_t h = frx_fnv1a(key->addr, 16, FRX_FNV_SEED);
 	uint32_t pos;
 
-	h = hash_bytes(&key->domain, 4, h);
-	h = hash_bytes(&ifindex, 4, h);
+	h = frx_fnv1a(&key->domain, 4, h);
+	h = frx_fnv1a(&ifindex, 4, h);
 	if (len > FRX_IFNAME_LEN)
 		len = FRX_IFNAME_LEN;
 	/* linear probing; entries are never removed, the table only fills */
