@@ -100,6 +100,8 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 {
 	const struct nf5_layout *l = NULL;
 	enum frx_status st;
+	static const uint8_t zero4[4];
+	struct frx_flowrec base;
 	const uint8_t *r;
 	uint8_t flags;
 	const int likely_ms = !exp->uptime_in_seconds;
@@ -110,9 +112,27 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 
 	flags = (exp->is_v6 ? FRX_REC_F_EXPORTER_IPV6 : 0) |
 		(hdr->count_above_spec ? FRX_REC_F_COUNT_ABOVE_SPEC : 0);
+
+	/* What every record of the PDU shares, written once: each record then
+	 * starts as a copy (no per-record zeroing, no per-record prefix of
+	 * the IPv4-mapped addresses) and only its own fields are stored. */
+	memset(&base, 0, sizeof(base));
+	frx_addr_set_v4(base.src_addr, zero4);
+	frx_addr_set_v4(base.dst_addr, zero4);
+	frx_addr_set_v4(base.next_hop, zero4);
+	memcpy(base.exporter_addr, exp->addr, 16);
+	base.exporter_port = exp->port;
+	base.version = (uint8_t)hdr->version;
+	base.engine_type = hdr->engine_type;
+	base.engine_id = hdr->engine_id;
+	base.sampling_mode = hdr->sampling_mode;
+	base.sampling_interval = exp->sampling_override ? exp->sampling_override : hdr->sampling_interval;
+	base.flags = flags;
+	base.flows = 1;
+
 	r = pdu + l->header_len;
 	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
-		struct frx_flowrec *rec = frx_recbuf_next(out);
+		struct frx_flowrec *rec = frx_recbuf_next_raw(out);
 
 		if (rec == NULL) {
 			hdr->records_dropped = hdr->count - i;
@@ -120,11 +140,10 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		}
 		hdr->records_written++;
 
-		frx_addr_set_v4(rec->src_addr, r + R_SRCADDR);
-		frx_addr_set_v4(rec->dst_addr, r + R_DSTADDR);
-		frx_addr_set_v4(rec->next_hop, r + R_NEXTHOP);
-		memcpy(rec->exporter_addr, exp->addr, 16);
-		rec->exporter_port = exp->port;
+		*rec = base;
+		memcpy(rec->src_addr + 12, r + R_SRCADDR, 4);
+		memcpy(rec->dst_addr + 12, r + R_DSTADDR, 4);
+		memcpy(rec->next_hop + 12, r + R_NEXTHOP, 4);
 		rec->in_if = frx_rd16(r + R_INPUT);
 		rec->out_if = frx_rd16(r + R_OUTPUT);
 		rec->packets = frx_rd32(r + R_PKTS);
@@ -151,13 +170,6 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 			rec->src_mask = r[R5_SRC_MASK];
 			rec->dst_mask = r[R5_DST_MASK];
 		}
-		rec->version = (uint8_t)hdr->version;
-		rec->engine_type = hdr->engine_type;
-		rec->engine_id = hdr->engine_id;
-		rec->sampling_mode = hdr->sampling_mode;
-		rec->sampling_interval = exp->sampling_override ? exp->sampling_override : hdr->sampling_interval;
-		rec->flags = flags;
-		rec->flows = 1;
 	}
 	return FRX_OK;
 }

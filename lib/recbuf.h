@@ -51,6 +51,20 @@ frx_recbuf_next(struct frx_recbuf *rb)
 	return rec;
 }
 
+/**
+ * Next free slot without zeroing it, for decoders that then write every
+ * byte (typically by copying a per-PDU base record). NULL as above.
+ */
+static inline struct frx_flowrec *
+frx_recbuf_next_raw(struct frx_recbuf *rb)
+{
+	if (__builtin_expect(rb->count == rb->capacity, 0)) {
+		if (rb->refill == NULL || rb->refill(rb) != 0 || rb->count == rb->capacity)
+			return NULL;
+	}
+	return &rb->recs[rb->count++];
+}
+
 /** A fixed array as a record buffer (tests, tools). */
 static inline void
 frx_recbuf_init_array(struct frx_recbuf *rb, struct frx_flowrec *recs, uint32_t capacity)
