@@ -286,10 +286,10 @@ record_time(const struct msg_ctx *m, const struct frx_tmpl_session *s, const str
 }
 
 static uint32_t
-sampler_interval(const struct frx_tmpl_session *s, uint32_t id)
+sampler_interval(const struct frx_tmpl_session *s, uint32_t id, uint8_t is_interface)
 {
 	for (unsigned int i = 0; i < FRX_TMPL_MAX_SAMPLERS; i++)
-		if (s->samplers[i].used && s->samplers[i].id == id)
+		if (s->samplers[i].used && s->samplers[i].id == id && s->samplers[i].is_interface == is_interface)
 			return s->samplers[i].interval;
 	return 0;
 }
@@ -329,16 +329,16 @@ finish_record(const struct msg_ctx *m, const struct frx_tmpl_session *s, struct 
 	if (m->exp->sampling_override)
 		sampling = m->exp->sampling_override;
 	else if (has(x, FRX_T_SELECTOR_ID))
-		sampling = sampler_interval(s, (uint32_t)x->v[FRX_T_SELECTOR_ID]);
+		sampling = sampler_interval(s, (uint32_t)x->v[FRX_T_SELECTOR_ID], 0);
 	else if (has(x, FRX_T_SAMPLER_ID))
-		sampling = sampler_interval(s, (uint32_t)x->v[FRX_T_SAMPLER_ID]);
+		sampling = sampler_interval(s, (uint32_t)x->v[FRX_T_SAMPLER_ID], 0);
 	if (sampling == 0 && !m->exp->sampling_override) {
 		if (has(x, FRX_T_SAMPLING_INTERVAL))
 			sampling = (uint32_t)x->v[FRX_T_SAMPLING_INTERVAL];
 		else if (has(x, FRX_T_SAMPLER_RANDOM_INTERVAL))
 			sampling = (uint32_t)x->v[FRX_T_SAMPLER_RANDOM_INTERVAL];
-		else
-			sampling = s->sampling_interval;
+		else if ((sampling = sampler_interval(s, rec->in_if, 1)) == 0)
+			sampling = s->sampling_interval; /* no row for its input interface */
 	}
 	rec->sampling_interval = sampling;
 }
@@ -474,12 +474,18 @@ apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const
 		interval = (uint32_t)(x->v[FRX_T_SAMPLING_POPULATION] / x->v[FRX_T_SAMPLING_SIZE]);
 	if (interval == 0)
 		return;
-	if (has(x, FRX_T_SELECTOR_ID) || has(x, FRX_T_SAMPLER_ID)) {
+	if (has(x, FRX_T_SELECTOR_ID) || has(x, FRX_T_SAMPLER_ID) || has(x, FRX_T_IF_INDEX_SCOPE)) {
 		unsigned int free_slot = FRX_TMPL_MAX_SAMPLERS;
+		uint8_t is_interface = !has(x, FRX_T_SELECTOR_ID) && !has(x, FRX_T_SAMPLER_ID);
 
-		id = (uint32_t)(has(x, FRX_T_SELECTOR_ID) ? x->v[FRX_T_SELECTOR_ID] : x->v[FRX_T_SAMPLER_ID]);
+		/* a row for a sampler, or one scoped to an interface (v9 scope 2,
+		 * IPFIX ingressInterface): per-interface sampling */
+		id = (uint32_t)(has(x, FRX_T_SELECTOR_ID) ? x->v[FRX_T_SELECTOR_ID]
+			      : has(x, FRX_T_SAMPLER_ID) ? x->v[FRX_T_SAMPLER_ID]
+							  : x->v[FRX_T_IF_INDEX_SCOPE]);
 		for (unsigned int i = 0; i < FRX_TMPL_MAX_SAMPLERS; i++) {
-			if (s->samplers[i].used && s->samplers[i].id == id) {
+			if (s->samplers[i].used && s->samplers[i].id == id &&
+			    s->samplers[i].is_interface == is_interface) {
 				s->samplers[i].interval = interval;
 				return;
 			}
@@ -490,6 +496,7 @@ apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const
 			s->samplers[free_slot].used = 1;
 			s->samplers[free_slot].id = id;
 			s->samplers[free_slot].interval = interval;
+			s->samplers[free_slot].is_interface = is_interface;
 		}
 		/* A sampler table row is also the best exporter-wide guess for
 		 * records that name no sampler. */

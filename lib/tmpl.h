@@ -104,9 +104,10 @@ struct frx_tmpl {
 };
 
 struct frx_tmpl_sampler {
-	uint32_t id;          /**< sampler id (48) or selector id (302) */
+	uint32_t id;          /**< sampler id (48) or selector id (302), or an ifIndex */
 	uint32_t interval;
 	uint8_t used;
+	uint8_t is_interface; /**< a row scoped to an input interface (Cisco per-interface sampling) */
 };
 
 /** Per-session state besides templates: what options data told us. */

@@ -932,3 +932,28 @@ Test(ipfix, biflow_becomes_two_unidirectional_records)
 	cr_assert_eq(recs[2].dst_port, 80);
 	cr_assert_eq(info.records_written, 3);
 }
+
+Test(ipfix, v9_sampling_scoped_to_an_interface_applies_to_its_input_records)
+{
+	/* softflowd -s N and Cisco per-interface sampling: scope type 2 */
+	static const struct ib_field opt[] = { { 2, 4 }, { 34, 4 } };
+	static const struct ib_field data[] = { { 7, 2 }, { 10, 2 } };
+
+	ib_begin(&msg, 9, UPTIME, EXPORT_SECS, 1, 77);
+	ib_set(&msg, 1);
+	ib_options_template(&msg, 280, opt, 2, 1);
+	ib_set(&msg, 280);
+	ib_uint(&msg, 3, 4); ib_uint(&msg, 100, 4);
+	ib_uint(&msg, 4, 4); ib_uint(&msg, 1000, 4);
+	ib_set(&msg, 0);
+	ib_template(&msg, 281, data, 2);
+	ib_set(&msg, 281);
+	ib_uint(&msg, 1, 2); ib_uint(&msg, 4, 2);
+	ib_uint(&msg, 2, 2); ib_uint(&msg, 3, 2);
+	ib_uint(&msg, 3, 2); ib_uint(&msg, 9, 2); /* no row for interface 9: the exporter-wide guess */
+	cr_assert_eq(decode(), FRX_OK);
+	cr_assert_eq(rb.count, 3);
+	cr_assert_eq(recs[0].sampling_interval, 1000);
+	cr_assert_eq(recs[1].sampling_interval, 100);
+	cr_assert_eq(recs[2].sampling_interval, 100, "first row learned stands in");
+}
