@@ -26,6 +26,8 @@ flowrx: collecting NetFlow v1/v5/v6/v7/v8/v9 and IPFIX from interface '$iface' (
         Read them:          build/app/flowrx-read -R $dir
         Follow live:        build/app/flowrx-read -R $dir -f
         As JSON lines:      build/app/flowrx-read -R $dir -o json
+        Per-exporter stats: build/app/flowrx-read --stats -R $dir   (losses by sequence, drops)
+        Live counters:      echo /flowrx/stats | dpdk-telemetry.py -f flowrx-<pid of flowrx>
         Stop with Ctrl-C: every record received is written before flowrx exits.
 MSG
 if [ "$(id -u)" -ne 0 ]; then
