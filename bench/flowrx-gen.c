@@ -5,7 +5,7 @@
  *
  *   flowrx-gen -v 5|9|10 -n PACKETS [-e EXPORTERS] [-E ENGINES] [-t EVERY]
  *              [-6 PERCENT] [-X V6_EXPORTERS] [-r RECORDS] [-M MTU] [-p PORT]
- *              [-c COLLECTOR] [-S SEED] -o FILE.pcap
+ *              [-c COLLECTOR] [-d MAC] [-S SEED] -o FILE.pcap
  *
  * The one main idea: every datagram is as full as an exporter would make
  * it and every number in it is consistent, so a collector that replays one
@@ -304,6 +304,7 @@ struct gen_conf {
 	unsigned int exporters, engines, template_every, v6_percent, v6_exporters, max_records, mtu;
 	uint16_t collector_port;
 	uint8_t collector_v4[4], collector_v6[16];
+	uint8_t collector_mac[6];
 	const char *out_path;
 };
 
@@ -350,7 +351,6 @@ l3_header_len(int ipv6)
 static size_t
 wrap_frame(uint8_t *frame, const struct engine *e, const struct gen_conf *c, size_t payload_len)
 {
-	static const uint8_t dst_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x00 };
 	size_t iphl = l3_header_len(e->ipv6_transport);
 	size_t alen = e->ipv6_transport ? 16 : 4;
 	uint8_t *ip = frame + ETH_HDR_LEN, *udp = ip + iphl;
@@ -358,7 +358,7 @@ wrap_frame(uint8_t *frame, const struct engine *e, const struct gen_conf *c, siz
 	uint32_t sum;
 	uint16_t csum;
 
-	put_bytes(&w, dst_mac, 6);
+	put_bytes(&w, c->collector_mac, 6);
 	put16(&w, 0x0200);                               /* src MAC 02:00:00:00:EE:EE */
 	put16(&w, 0);
 	put16(&w, (uint16_t)e->exporter);
@@ -622,6 +622,7 @@ usage(const char *prog)
 		"  -M MTU         IP MTU the datagrams fit in (default 1500)\n"
 		"  -p PORT        collector UDP port (default 2055, IPFIX 4739)\n"
 		"  -c ADDR        collector IPv4 address (default 198.51.100.1; IPv6 2001:db8:ffff::1)\n"
+		"  -d MAC         collector MAC address (default 02:00:00:00:01:00)\n"
 		"  -S SEED        random seed for the flow contents\n",
 		prog);
 }
@@ -645,7 +646,8 @@ parse_uint(const char *opt, const char *text, unsigned long min, unsigned long m
 int
 main(int argc, char **argv)
 {
-	struct gen_conf c = { .exporters = 16, .engines = 2, .template_every = 64, .mtu = 1500 };
+	struct gen_conf c = { .exporters = 16, .engines = 2, .template_every = 64, .mtu = 1500,
+			      .collector_mac = { 0x02, 0x00, 0x00, 0x00, 0x01, 0x00 } };
 	struct gen_totals tot = { .min_records = ~0u };
 	struct engine *engines;
 	struct tmpl t4, t6;
@@ -658,7 +660,7 @@ main(int argc, char **argv)
 	int opt;
 
 	c.max_records = 0;
-	while ((opt = getopt(argc, argv, "v:n:o:e:E:t:6:X:r:M:p:c:S:h")) != -1) {
+	while ((opt = getopt(argc, argv, "v:n:o:e:E:t:6:X:r:M:p:c:d:S:h")) != -1) {
 		switch (opt) {
 		case 'v':
 			if (parse_uint("-v", optarg, 5, 10, &v) < 0 || (v != 5 && v != 9 && v != 10))
@@ -716,6 +718,23 @@ main(int argc, char **argv)
 		case 'c':
 			collector = optarg;
 			break;
+		case 'd': {
+			unsigned int m[6];
+			char tail;
+
+			if (sscanf(optarg, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &tail) != 6) {
+				fprintf(stderr, "flowrx-gen: -d %s: not a MAC address (aa:bb:cc:dd:ee:ff)\n", optarg);
+				return 2;
+			}
+			for (int i = 0; i < 6; i++) {
+				if (m[i] > 0xff) {
+					fprintf(stderr, "flowrx-gen: -d %s: not a MAC address\n", optarg);
+					return 2;
+				}
+				c.collector_mac[i] = (uint8_t)m[i];
+			}
+			break;
+		}
 		case 'S':
 			if (parse_uint("-S", optarg, 0, ~0ul, &v) < 0)
 				return 2;

@@ -12,6 +12,11 @@
  * With --stats it prints the exporter and engine statistics of the STATS
  * blocks instead, merged by lib/statsmerge (latest snapshot of each
  * collector run, summed over runs).
+ *
+ * Records pass a time window (lib/twin, -t) and a filter (lib/filter,
+ * nfdump syntax) and are then printed, or aggregated (lib/aggr, -A) and
+ * ranked (-s KEY/ORDER -n N). Several inputs are merged in time order
+ * block by block (lib/fmerge); follow mode polls its inputs in turn.
  * Needs no DPDK: links the core library only.
  */
 #include <assert.h>
@@ -28,12 +33,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aggr.h"
 #include "ffile.h"
+#include "filter.h"
 #include "flowrec.h"
+#include "fmerge.h"
 #include "fmt.h"
 #include "ifmap.h"
 #include "statsmerge.h"
 #include "status.h"
+#include "twin.h"
 
 #ifndef FRX_VERSION
 #define FRX_VERSION "dev"
@@ -45,6 +54,9 @@
 #define STALL_MS 2000      /* follow: give up a file without END after this long without growth */
 #define RELIST_MS 5000     /* follow: re-read a directory at least this often */
 #define OPT_STATS 256      /* --stats: long option only */
+#define OPT_SCALE 257      /* --scale */
+#define OPT_NO_MERGE 258   /* --no-merge */
+#define TOP_DEFAULT 10     /* -s without -n: nfdump's default */
 
 /* Set by SIGINT/SIGTERM; the only global. */
 static volatile sig_atomic_t quit;
@@ -54,6 +66,14 @@ struct input {
 	bool is_dir;
 };
 
+/* One table to print at the end: -A, or one -s. */
+struct table {
+	struct frx_aggr_spec spec;
+	enum frx_aggr_order order;
+	bool top;                       /* -s: title, rank, percentages */
+	size_t limit;                   /* 0: every row */
+};
+
 struct options {
 	enum frx_fmt fmt;
 	bool follow;
@@ -61,6 +81,13 @@ struct options {
 	bool quiet;
 	struct input *inputs;
 	int nb_inputs;
+	char *filter;                   /* -F, or the other arguments joined; NULL: none */
+	bool has_twin;                  /* -t */
+	struct frx_twin twin;
+	struct table *tables;           /* -A first, then each -s */
+	int nb_tables;
+	bool scale;                     /* --scale: packets and bytes times the sampling interval */
+	bool no_merge;                  /* --no-merge: inputs one after the other */
 };
 
 /* A directory (or, without one, a single file) being followed. */
@@ -91,6 +118,18 @@ struct app {
 	struct frx_statsmerge *stats;   /* --stats: merged STATS blocks */
 	uint64_t stats_blocks;          /* STATS blocks merged */
 	bool stats_incomplete;          /* a STATS block could not be merged (no memory) */
+	struct frx_filter *filter;      /* NULL: every record */
+	const struct frx_twin *twin;    /* NULL: no window */
+	struct frx_aggr **aggrs;        /* one per table; printing records when there are none */
+	bool tables_incomplete;         /* a record could not be aggregated (no memory) */
+	/* what the summary tells */
+	uint64_t skipped_filter;        /* records the filter refused */
+	uint64_t skipped_window;        /* records outside the window (also in skipped blocks) */
+	uint64_t blocks_skipped_window; /* FLOWS blocks passed over by their time range */
+	uint64_t files_skipped_window;  /* files passed over by their END block's range */
+	uint64_t records_scaled;        /* records whose counters --scale multiplied */
+	uint64_t flows, packets, bytes; /* of the records selected */
+	uint64_t first_ms, last_ms;     /* earliest first, latest last of the records selected */
 };
 
 static void
@@ -169,9 +208,60 @@ warn_torn(struct app *app, const char *path, uint64_t offset)
 }
 
 static void
-print_block(struct app *app, const struct frx_block_hdr *hdr, const void *payload)
+print_record(struct app *app, const struct frx_flowrec *r)
+{
+	if (frx_ifmap_size(app->ifnames) == 0 || app->opt->fmt == FRX_FMT_TEXT)
+		frx_fmt_record(app->opt->fmt, r, stdout);
+	else
+		frx_fmt_record_names(app->opt->fmt, r,
+				     frx_ifmap_lookup(app->ifnames, r->exporter_addr, r->domain, r->in_if),
+				     frx_ifmap_lookup(app->ifnames, r->exporter_addr, r->domain, r->out_if), stdout);
+}
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+	uint64_t v;
+
+	return __builtin_mul_overflow(a, b, &v) ? UINT64_MAX : v;
+}
+
+/* A selected record: into the totals, then printed or aggregated. */
+static void
+take_record(struct app *app, const struct frx_flowrec *r)
+{
+	app->records++;
+	app->flows += r->flows ? r->flows : 1;
+	app->packets += r->packets;
+	app->bytes += r->bytes;
+	if (r->first_ms < app->first_ms)
+		app->first_ms = r->first_ms;
+	if (r->last_ms > app->last_ms)
+		app->last_ms = r->last_ms;
+	if (app->opt->nb_tables == 0) {
+		print_record(app, r);
+		return;
+	}
+	for (int t = 0; t < app->opt->nb_tables; t++) {
+		if (frx_aggr_add(app->aggrs[t], r) < 0) {
+			/* partial tables would mislead: stop, print nothing */
+			fprintf(stderr, PROG ": out of memory for aggregation\n");
+			app->status = 1;
+			app->tables_incomplete = true;
+			quit = 1;
+			return;
+		}
+	}
+}
+
+/* Records of a FLOWS block through the window and the filter. */
+static void
+process_block(struct app *app, const struct frx_block_hdr *hdr, const void *payload)
 {
 	const struct frx_flowrec *recs = payload;
+	const struct frx_filter *filter = app->filter;
+	const struct frx_twin *twin = app->twin;
+	const bool scale = app->opt->scale;
 
 	app->blocks++;
 	if (hdr->type == FRX_BLOCK_IFNAMES) {
@@ -183,20 +273,32 @@ print_block(struct app *app, const struct frx_block_hdr *hdr, const void *payloa
 	}
 	if (hdr->type != FRX_BLOCK_FLOWS)
 		return; /* STATS and future types: nothing to print yet */
-	if (frx_ifmap_size(app->ifnames) == 0 || app->opt->fmt == FRX_FMT_TEXT) {
-		for (uint32_t i = 0; i < hdr->record_count; i++)
-			frx_fmt_record(app->opt->fmt, &recs[i], stdout);
-	} else {
-		for (uint32_t i = 0; i < hdr->record_count; i++) {
-			const struct frx_flowrec *r = &recs[i];
-
-			frx_fmt_record_names(app->opt->fmt, r,
-					     frx_ifmap_lookup(app->ifnames, r->exporter_addr, r->domain, r->in_if),
-					     frx_ifmap_lookup(app->ifnames, r->exporter_addr, r->domain, r->out_if),
-					     stdout);
-		}
+	if (twin != NULL && hdr->record_count > 0 && !frx_twin_range(twin, hdr->min_first_ms, hdr->max_last_ms)) {
+		app->blocks_skipped_window++;
+		app->skipped_window += hdr->record_count;
+		return;
 	}
-	app->records += hdr->record_count;
+	for (uint32_t i = 0; i < hdr->record_count && !quit; i++) {
+		const struct frx_flowrec *r = &recs[i];
+		struct frx_flowrec scaled;
+
+		if (scale && r->sampling_interval > 1) {
+			scaled = *r;
+			scaled.packets = mul_sat(r->packets, r->sampling_interval);
+			scaled.bytes = mul_sat(r->bytes, r->sampling_interval);
+			r = &scaled;
+			app->records_scaled++;
+		}
+		if (twin != NULL && !frx_twin_record(twin, r)) {
+			app->skipped_window++;
+			continue;
+		}
+		if (filter != NULL && !frx_filter_match(filter, r)) {
+			app->skipped_filter++;
+			continue;
+		}
+		take_record(app, r);
+	}
 }
 
 /* --stats: merge a STATS block, skip the others. */
@@ -257,7 +359,7 @@ drain(struct app *app, struct frx_ffile_reader *r, const char *path, bool *progr
 		if (app->opt->stats)
 			add_stats_block(app, hdr, payload, path, offset);
 		else
-			print_block(app, hdr, payload);
+			process_block(app, hdr, payload);
 	}
 }
 
@@ -561,26 +663,80 @@ run_follow(struct app *app)
 	free(fl);
 }
 
+/*
+ * Read every input once. Several inputs are merged in time order (block by
+ * block, lib/fmerge), unless --no-merge; with -t, files whose END block
+ * puts all their records outside the window are not read.
+ */
 static void
 run_once(struct app *app)
 {
 	const struct options *opt = app->opt;
+	struct frx_fmerge_conf conf = { .sequential = opt->no_merge, .twin = app->twin };
+	struct frx_fmerge_counts counts;
+	struct frx_fmerge *m = frx_fmerge_create(&conf);
+	bool added = true;
 
-	for (int i = 0; i < opt->nb_inputs && !quit; i++) {
+	if (m == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		app->status = 1;
+		return;
+	}
+	for (int i = 0; i < opt->nb_inputs && added; i++) {
 		const struct input *in = &opt->inputs[i];
 		char **paths;
 		int n;
 
 		if (!in->is_dir) {
-			read_file(app, in->path);
+			added = frx_fmerge_add(m, &in->path, 1) == 0;
 			continue;
 		}
 		n = list_dir(app, in->path, &paths);
-		for (int k = 0; k < n && !quit; k++)
-			read_file(app, paths[k]);
-		if (n > 0)
-			frx_ffile_list_free(paths, n);
+		if (n < 0)
+			continue;
+		added = frx_fmerge_add(m, (const char *const *)paths, (unsigned int)n) == 0;
+		frx_ffile_list_free(paths, n);
 	}
+	if (!added) {
+		fprintf(stderr, PROG ": out of memory\n");
+		app->status = 1;
+		frx_fmerge_free(m);
+		return;
+	}
+	while (!quit) {
+		struct frx_fmerge_event ev;
+
+		frx_fmerge_next(m, &ev);
+		if (ev.type == FRX_FMERGE_DONE)
+			break;
+		switch (ev.type) {
+		case FRX_FMERGE_BLOCK:
+			if (opt->stats)
+				add_stats_block(app, ev.hdr, ev.payload, ev.path, ev.offset);
+			else
+				process_block(app, ev.hdr, ev.payload);
+			break;
+		case FRX_FMERGE_OPEN_ERROR:
+			warn_open(app, ev.path, ev.err);
+			break;
+		case FRX_FMERGE_CORRUPT:
+			fprintf(stderr, PROG ": corrupt data in %s at offset %" PRIu64 " (%" PRIu64 " bytes), skipped\n",
+				ev.path, ev.offset, ev.bytes);
+			app->bad_blocks += ev.regions;
+			break;
+		case FRX_FMERGE_TORN:
+			warn_torn(app, ev.path, ev.offset);
+			break;
+		default: /* FRX_FMERGE_READ_ERROR */
+			fprintf(stderr, PROG ": reading %s: %s\n", ev.path, strerror(ev.err));
+			app->status = 1;
+			break;
+		}
+	}
+	frx_fmerge_counts(m, &counts);
+	app->files += counts.files_read;
+	app->files_skipped_window += counts.files_skipped;
+	frx_fmerge_free(m);
 }
 
 /* ------------------------------------------------------------------ stats */
@@ -1067,23 +1223,109 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: " PROG " [-r FILE]... [-R DIR]... [-o text|csv|json] [-f | --stats] [-q]\n"
-		"Print the flow records of flowrx files, or their exporter statistics.\n"
+		"                   [-t START[-END]] [-A KEYS [-O ORDER]] [-s KEYS[/ORDER]]... [-n N]\n"
+		"                   [--scale] [--no-merge] [-F FILTER | FILTER]\n"
+		"Print the flow records of flowrx files, aggregate them, or print their exporter statistics.\n"
 		"\n"
 		"  -r, --read FILE      read a flow file (repeatable)\n"
 		"  -R, --read-dir DIR   read all flow files of DIR, oldest first (repeatable)\n"
+		"                       several inputs are merged in time order (block by block)\n"
+		"      --no-merge       read the inputs one after the other, in the order given\n"
 		"  -o, --output FMT     text (default), csv or json (one object per line)\n"
+		"  -F, --filter EXPR    print only records matching EXPR (nfdump syntax, e.g.\n"
+		"                       'proto tcp and dst port 443 and src net 10.0.0.0/8');\n"
+		"                       the arguments after the options are a filter too\n"
+		"  -t, --time WINDOW    only records whose flow lies in START[-END] (UTC):\n"
+		"                       'YYYY-MM-DD HH:MM[:SS]', YYYY/MM/DD.hh:mm:ss or epoch seconds\n"
+		"  -A, --aggregate KEYS sum records on KEYS (e.g. srcip,dstport; srcip4/24,proto)\n"
+		"                       and print one line per aggregate instead of records\n"
+		"  -O, --order ORDER    order of -A lines: tstart (default), tend, flows, packets,\n"
+		"                       bytes, pps, bps, bpp (largest first)\n"
+		"  -s, --stat KEYS[/ORDER]  top-N table of KEYS by ORDER (flows by default), like\n"
+		"                       nfdump -s srcip/bytes; repeatable\n"
+		"  -n, --limit N        lines of each -s table (default 10) or of -A (default all);\n"
+		"                       0 for all\n"
+		"      --scale          multiply packets and bytes by each record's sampling interval\n"
 		"  -f, --follow         keep reading as the collector writes, like tail -f:\n"
 		"                       follow each DIR (or the last FILE without -R) into\n"
 		"                       newer files until interrupted\n"
 		"      --stats          print per-engine and per-exporter statistics (STATS\n"
 		"                       blocks: latest snapshot of each collector run, summed\n"
 		"                       over runs) instead of records; not with -f\n"
-		"  -q, --quiet          no summary line\n"
+		"  -q, --quiet          no summary\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"Records go to stdout; warnings and the summary to stderr.\n"
+		"Filters, keys and examples: docs/reader.md.\n"
 		"Exit status: 0, or 1 if an argument was wrong or a file could not be read.\n");
+}
+
+/* Join argv[first..argc) with spaces, as nfdump takes its filter. */
+static char *
+join_args(int argc, char **argv, int first)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = first; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (int i = first; i < argc; i++) {
+		if (i > first)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* -s KEYS[/ORDER]: the order is what follows the last '/' if it names one
+ * (srcip4/24 keeps its '/'). */
+static int
+parse_stat(const char *arg, struct table *t)
+{
+	const char *slash = strrchr(arg, '/');
+	char keys[256], err[FRX_AGGR_ERR_MAX];
+
+	memset(t, 0, sizeof(*t));
+	t->top = true;
+	t->order = FRX_AGGR_ORDER_FLOWS;
+	if (strlen(arg) >= sizeof(keys)) {
+		fprintf(stderr, PROG ": -s %.40s...: too long\n", arg);
+		return -1;
+	}
+	snprintf(keys, sizeof(keys), "%s", arg);
+	if (slash != NULL && frx_aggr_parse_order(slash + 1, &t->order) == 0)
+		keys[slash - arg] = '\0';
+	else if (slash != NULL && strspn(slash + 1, "0123456789") != strlen(slash + 1)) {
+		fprintf(stderr, PROG ": -s %s: unknown order '%s' (flows, packets, bytes, pps, bps, bpp, tstart, tend)\n",
+			arg, slash + 1);
+		return -1;
+	}
+	if (frx_aggr_parse_keys(keys, &t->spec, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": -s %s: %s\n", arg, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_limit(const char *arg, size_t *limit)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v > SIZE_MAX) {
+		fprintf(stderr, PROG ": -n %s: expected a number of lines (0 for all)\n", arg);
+		return -1;
+	}
+	*limit = (size_t)v;
+	return 0;
 }
 
 static int
@@ -1095,21 +1337,35 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "output", required_argument, NULL, 'o' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "filter", required_argument, NULL, 'F' },
+		{ "time", required_argument, NULL, 't' },
+		{ "aggregate", required_argument, NULL, 'A' },
+		{ "order", required_argument, NULL, 'O' },
+		{ "stat", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "scale", no_argument, NULL, OPT_SCALE },
+		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *aggregate = NULL, *order = NULL, *filter = NULL;
+	char err[FRX_AGGR_ERR_MAX];
+	bool limit_given = false;
+	size_t limit = 0;
 	int c;
 
 	memset(opt, 0, sizeof(*opt));
 	opt->fmt = FRX_FMT_TEXT;
 	opt->inputs = calloc((size_t)argc, sizeof(*opt->inputs));
-	if (opt->inputs == NULL) {
+	/* -A and every -s: at most one table per argument */
+	opt->tables = calloc((size_t)argc, sizeof(*opt->tables));
+	if (opt->inputs == NULL || opt->tables == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "r:R:o:fqVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:R:o:fF:t:A:O:s:n:qVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 		case 'R':
@@ -1129,6 +1385,42 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_STATS:
 			opt->stats = true;
 			break;
+		case 'F':
+			if (filter != NULL) {
+				fprintf(stderr, PROG ": -F given twice: combine the expressions with and/or\n");
+				return 1;
+			}
+			filter = optarg;
+			break;
+		case 't':
+			if (frx_twin_parse(optarg, &opt->twin, err, sizeof(err)) < 0) {
+				fprintf(stderr, PROG ": -t %s\n", err);
+				return 1;
+			}
+			opt->has_twin = true;
+			break;
+		case 'A':
+			aggregate = optarg;
+			break;
+		case 'O':
+			order = optarg;
+			break;
+		case 's':
+			if (parse_stat(optarg, &opt->tables[opt->nb_tables]) < 0)
+				return 1;
+			opt->nb_tables++;
+			break;
+		case 'n':
+			if (parse_limit(optarg, &limit) < 0)
+				return 1;
+			limit_given = true;
+			break;
+		case OPT_SCALE:
+			opt->scale = true;
+			break;
+		case OPT_NO_MERGE:
+			opt->no_merge = true;
+			break;
 		case 'q':
 			opt->quiet = true;
 			break;
@@ -1144,10 +1436,59 @@ parse_options(int argc, char **argv, struct options *opt)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s' (files are given with -r)\n", argv[optind]);
+		/* like nfdump: the remaining arguments are the filter */
+		if (filter != NULL) {
+			fprintf(stderr, PROG ": a filter was given with -F and as arguments ('%s'): give it once\n",
+				argv[optind]);
+			return 1;
+		}
+		opt->filter = join_args(argc, argv, optind);
+		if (opt->filter == NULL) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return 1;
+		}
+	} else if (filter != NULL) {
+		opt->filter = strdup(filter);
+		if (opt->filter == NULL) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return 1;
+		}
+	}
+	if (aggregate != NULL) {
+		struct table *t = &opt->tables[0];
+
+		/* -A prints first, whatever the order of the options */
+		memmove(opt->tables + 1, opt->tables, (size_t)opt->nb_tables * sizeof(*t));
+		memset(t, 0, sizeof(*t));
+		t->order = FRX_AGGR_ORDER_TSTART;
+		if (frx_aggr_parse_keys(aggregate, &t->spec, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": -A %s: %s\n", aggregate, err);
+			return 1;
+		}
+		if (order != NULL && frx_aggr_parse_order(order, &t->order) < 0) {
+			fprintf(stderr, PROG ": -O %s: unknown order (tstart, tend, flows, packets, bytes, pps, bps, bpp)\n",
+				order);
+			return 1;
+		}
+		t->limit = limit;
+		opt->nb_tables++;
+	} else if (order != NULL) {
+		fprintf(stderr, PROG ": -O orders the lines of -A (-s takes its order as KEYS/ORDER)\n");
+		return 1;
+	}
+	for (int i = aggregate != NULL; i < opt->nb_tables; i++)
+		opt->tables[i].limit = limit_given ? limit : TOP_DEFAULT;
+	if (limit_given && opt->nb_tables == 0) {
+		fprintf(stderr, PROG ": -n limits the lines of -s or -A tables\n");
 		return 1;
 	}
 	if (opt->nb_inputs == 0) {
+		struct stat st;
+
+		/* "flowrx-read /var/lib/flowrx": a path where a filter would go */
+		if (opt->filter != NULL && stat(opt->filter, &st) == 0)
+			fprintf(stderr, PROG ": '%s' is a %s: read it with %s\n", opt->filter,
+				S_ISDIR(st.st_mode) ? "directory" : "file", S_ISDIR(st.st_mode) ? "-R" : "-r");
 		fprintf(stderr, PROG ": nothing to read: give -r FILE or -R DIR\n");
 		usage(stderr);
 		return 1;
@@ -1158,7 +1499,107 @@ parse_options(int argc, char **argv, struct options *opt)
 				     "snapshots, run it again (e.g. under watch) to see newer ones\n");
 		return 1;
 	}
+	if (opt->stats && (opt->filter != NULL || opt->has_twin || opt->nb_tables > 0 || opt->scale)) {
+		fprintf(stderr, PROG ": --stats prints the collector's statistics blocks; filters, -t, -A, -s "
+				     "and --scale apply to records\n");
+		return 1;
+	}
 	return 0;
+}
+
+/* Filter compile errors point at the column under the expression. */
+static int
+compile_filter(const struct options *opt, struct frx_filter **filter)
+{
+	struct frx_filter_error err;
+	struct stat st;
+	int rc = frx_filter_compile(opt->filter, filter, &err);
+
+	if (rc == -ENOMEM) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, PROG ": filter: column %u: %s\n", err.column, err.message);
+	if (strlen(opt->filter) < 160 && strchr(opt->filter, '\n') == NULL)
+		fprintf(stderr, "  %s\n  %*s^\n", opt->filter, (int)err.column - 1, "");
+	/* "flowrx-read /var/lib/flowrx": a path where a filter is expected */
+	if (err.column == 1 && stat(opt->filter, &st) == 0)
+		fprintf(stderr, PROG ": '%s' is a %s: read it with %s\n", opt->filter,
+			S_ISDIR(st.st_mode) ? "directory" : "file", S_ISDIR(st.st_mode) ? "-R" : "-r");
+	return -1;
+}
+
+static void
+print_tables(struct app *app)
+{
+	const struct options *opt = app->opt;
+
+	for (int t = 0; t < opt->nb_tables && !app->tables_incomplete; t++) {
+		const struct frx_aggr_entry *const *rows;
+		struct frx_aggr_print how = { .fmt = opt->fmt, .top = opt->tables[t].top,
+					      .order = opt->tables[t].order, .limit = opt->tables[t].limit };
+		size_t nb_rows;
+
+		if (frx_aggr_sort(app->aggrs[t], opt->tables[t].order, opt->tables[t].limit, &rows, &nb_rows) < 0) {
+			fprintf(stderr, PROG ": out of memory for aggregation\n");
+			app->status = 1;
+			return;
+		}
+		if (t > 0 && opt->fmt == FRX_FMT_TEXT)
+			putchar('\n');
+		frx_aggr_write(app->aggrs[t], rows, nb_rows, &how, stdout);
+	}
+}
+
+/*
+ * The summary on stderr: the line it always had, then nfdump's (totals and
+ * averages over the time window of the records selected), the window, and
+ * what was skipped.
+ */
+static void
+print_summary(const struct app *app)
+{
+	const struct options *opt = app->opt;
+	char bytes[FRX_FMT_HUMAN_MAX], packets[FRX_FMT_HUMAN_MAX], bps[FRX_FMT_HUMAN_MAX], pps[FRX_FMT_HUMAN_MAX];
+	char first[FRX_TWIN_TIME_MAX], last[FRX_TWIN_TIME_MAX];
+	uint64_t span_ms = app->records && app->last_ms > app->first_ms ? app->last_ms - app->first_ms : 0;
+
+	fprintf(stderr, "Summary: %" PRIu64 " records, %" PRIu64 " blocks, %" PRIu64 " files, %" PRIu64
+			" torn/skipped blocks\n",
+		app->records, app->blocks, app->files, app->bad_blocks);
+	fprintf(stderr,
+		"Summary: total flows: %" PRIu64 ", total bytes: %s, total packets: %s, avg bps: %s, avg pps: %s, "
+		"avg bpp: %" PRIu64 "\n",
+		app->flows, frx_fmt_human(app->bytes, bytes, sizeof(bytes)),
+		frx_fmt_human(app->packets, packets, sizeof(packets)),
+		frx_fmt_human(frx_rate(app->bytes, 8000, span_ms), bps, sizeof(bps)),
+		frx_fmt_human(frx_rate(app->packets, 1000, span_ms), pps, sizeof(pps)),
+		app->packets ? app->bytes / app->packets : 0);
+	if (app->records > 0)
+		fprintf(stderr, "Time window: %s - %s UTC\n", frx_twin_format(app->first_ms, first, sizeof(first)),
+			frx_twin_format(app->last_ms, last, sizeof(last)));
+	else
+		fprintf(stderr, "Time window: none\n");
+	fprintf(stderr,
+		"Records skipped: %" PRIu64 " (filter %" PRIu64 ", time window %" PRIu64 "), blocks skipped by "
+		"time window: %" PRIu64 ", files: %" PRIu64 "; ",
+		app->skipped_filter + app->skipped_window, app->skipped_filter, app->skipped_window,
+		app->blocks_skipped_window, app->files_skipped_window);
+	if (!opt->scale)
+		fprintf(stderr, "packets and bytes as exported (not scaled)\n");
+	else
+		fprintf(stderr, "packets and bytes scaled by the sampling interval (%" PRIu64 " sampled records)\n",
+			app->records_scaled);
+}
+
+static void
+free_options(struct options *opt)
+{
+	free(opt->inputs);
+	free(opt->tables);
+	free(opt->filter);
 }
 
 int
@@ -1167,14 +1608,25 @@ main(int argc, char **argv)
 	struct options opt;
 	struct app app;
 	struct sigaction sa;
+	bool oom = false;
 	char *outbuf;
 	int rc;
 
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0) {
-		free(opt.inputs);
+		free_options(&opt);
 		return rc < 0 ? 0 : rc;
 	}
+
+	memset(&app, 0, sizeof(app));
+	app.opt = &opt;
+	app.first_ms = UINT64_MAX;
+	if (opt.filter != NULL && compile_filter(&opt, &app.filter) < 0) {
+		free_options(&opt);
+		return 1;
+	}
+	if (opt.has_twin)
+		app.twin = &opt.twin;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1187,16 +1639,20 @@ main(int argc, char **argv)
 	if (outbuf != NULL)
 		setvbuf(stdout, outbuf, _IOFBF, STDOUT_BUF_SIZE);
 
-	memset(&app, 0, sizeof(app));
-	app.opt = &opt;
 	app.ifnames = frx_ifmap_create();
 	if (opt.stats)
 		app.stats = frx_statsmerge_create();
-	if (app.ifnames == NULL || (opt.stats && app.stats == NULL)) {
+	if (opt.nb_tables > 0) {
+		app.aggrs = calloc((size_t)opt.nb_tables, sizeof(*app.aggrs));
+		for (int t = 0; app.aggrs != NULL && t < opt.nb_tables; t++)
+			if ((app.aggrs[t] = frx_aggr_create(&opt.tables[t].spec)) == NULL)
+				oom = true;
+	}
+	if (oom || app.ifnames == NULL || (opt.stats && app.stats == NULL) || (opt.nb_tables > 0 && app.aggrs == NULL)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
-	if (!opt.stats)
+	if (!opt.stats && opt.nb_tables == 0)
 		frx_fmt_header(opt.fmt, stdout);
 	if (opt.follow)
 		run_follow(&app);
@@ -1204,6 +1660,8 @@ main(int argc, char **argv)
 		run_once(&app);
 	if (opt.stats)
 		print_stats(&app);
+	else
+		print_tables(&app);
 
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, PROG ": writing output: %s\n", strerror(errno));
@@ -1214,12 +1672,14 @@ main(int argc, char **argv)
 				" torn/skipped blocks\n",
 			app.stats_blocks, app.blocks, app.files, app.bad_blocks);
 	else if (!opt.quiet)
-		fprintf(stderr, "Summary: %" PRIu64 " records, %" PRIu64 " blocks, %" PRIu64 " files, %" PRIu64
-				" torn/skipped blocks\n",
-			app.records, app.blocks, app.files, app.bad_blocks);
+		print_summary(&app);
+	for (int t = 0; app.aggrs != NULL && t < opt.nb_tables; t++)
+		frx_aggr_free(app.aggrs[t]);
+	free(app.aggrs);
+	frx_filter_free(app.filter);
 	frx_statsmerge_free(app.stats);
 	frx_ifmap_free(app.ifnames);
 	/* outbuf stays: stdout uses it until exit flushes and closes it. */
-	free(opt.inputs);
+	free_options(&opt);
 	return app.status;
 }
