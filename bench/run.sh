@@ -148,9 +148,12 @@ COMMIT=$(git -C "$SRC_DIR" log --oneline -1 2>/dev/null || echo "not a git tree"
 DIRTY=$(git -C "$SRC_DIR" status --porcelain -- lib app 2>/dev/null | wc -l)
 BUILDTYPE=$(meson introspect "$BUILD" --buildoptions 2>/dev/null |
 	python3 -c "import json,sys; print(next(o['value'] for o in json.load(sys.stdin) if o['name']=='buildtype'))" 2>/dev/null || echo unknown)
+HYPERVISOR=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *//p')
 VIRT=$(systemd-detect-virt 2>/dev/null || true)
-if [ -z "$VIRT" ] || [ "$VIRT" = none ]; then
-	VIRT=$(grep -q '^flags.* hypervisor' /proc/cpuinfo && echo "yes ($(lscpu | sed -n 's/^Hypervisor vendor: *//p'))" || echo no)
+if [ -n "$HYPERVISOR" ]; then
+	VIRT="yes, $HYPERVISOR$([ -n "$VIRT" ] && [ "$VIRT" != none ] && echo " (systemd-detect-virt: $VIRT)")"
+elif [ -z "$VIRT" ] || [ "$VIRT" = none ]; then
+	VIRT=no
 fi
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # CPU time of the whole machine, to tell at the end how much went to others

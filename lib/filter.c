@@ -329,7 +329,7 @@ tokenize(const char *s, struct token **out, uint32_t *count)
 
 /* ------------------------------------------------------------ parser */
 
-enum node_type { N_LEAF, N_AND, N_OR, N_NOT, N_TRUE, N_FALSE };
+enum node_type { N_LEAF, N_AND, N_OR, N_NOT, N_TRUE };
 
 struct node {
 	uint8_t type;
@@ -688,8 +688,7 @@ enum kw_kind {
 	K_NUM,      /* numeric field(s), optional comparator or "in [list]" */
 	K_ADDR,     /* address field(s): address, prefix or "in [list]" */
 	K_NET,      /* like K_ADDR, also "ADDR NETMASK" */
-	K_PROTO,    /* "proto NAME|N" */
-	K_PROTONAME,/* bare "tcp", "udp", ... */
+	K_PROTO,    /* "proto NAME|N" (bare "tcp", "udp", ... are found in the protocol table) */
 	K_FLAGS,
 	K_ENGINE,   /* "engine TYPE/ID" */
 	K_ANY,
@@ -1261,8 +1260,6 @@ gen(struct codegen *g, int node, int32_t t, int32_t f)
 	switch (nd->type) {
 	case N_TRUE:
 		return t;
-	case N_FALSE:
-		return f;
 	case N_NOT:
 		return gen(g, nd->child, f, t);
 	case N_AND:

@@ -142,6 +142,27 @@ wait_lines(struct child *c, int n)
 	cr_assert_eq(lines(c->outbuf), n, "waited for %d lines, got:\n%s\nstderr:\n%s", n, c->outbuf, c->errbuf);
 }
 
+/* Wait until the child has read at least this many bytes (its rchar). */
+static void
+wait_read(struct child *c, uint64_t bytes)
+{
+	char path[64];
+	unsigned long long rchar = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)c->pid);
+	for (int i = 0; i < 1500; i++) {
+		FILE *f = fopen(path, "r");
+
+		cr_assert_not_null(f, "%s", path);
+		cr_assert_eq(fscanf(f, "rchar: %llu", &rchar), 1);
+		fclose(f);
+		if (rchar >= bytes)
+			return;
+		pump(c, 10);
+	}
+	cr_assert_fail("the reader read %llu bytes, not %llu", rchar, (unsigned long long)bytes);
+}
+
 static int
 finish(struct child *c)
 {
@@ -492,10 +513,14 @@ Test(reader, follow_with_a_table_prints_it_when_stopped)
 	char *argv[] = { "flowrx-read", "-R", dir_path("live"), "-f", "-o", "csv", "-q", "-A", "dstport", NULL };
 	struct child c;
 
+	struct stat st;
+
 	ff_append_tags(w, FF_T0, FF_T0 + 10, 1, 3);
+	cr_assert_eq(stat(frx_ffile_writer_path(w), &st), 0);
 	spawn(&c, argv);
-	/* nothing to see until stopped; give it time to read the block */
-	for (int i = 0; i < 50; i++)
+	/* nothing to see until stopped: wait until it has read the file */
+	wait_read(&c, (uint64_t)st.st_size);
+	for (int i = 0; i < 20; i++)
 		pump(&c, 10);
 	cr_expect_str_eq(c.outbuf, "");
 	stop(&c);
