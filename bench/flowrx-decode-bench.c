@@ -33,7 +33,7 @@
 #include "pkt.h"
 
 struct dgram {
-	uint8_t *data;
+	const uint8_t *data;
 	uint32_t len;
 	struct frx_exporter exp;
 };
@@ -141,7 +141,7 @@ decap_all(const struct frames *f, size_t *n_out, size_t *skipped)
 			(*skipped)++;
 			continue;
 		}
-		d[n].data = (uint8_t *)(uintptr_t)info.payload;
+		d[n].data = info.payload;
 		d[n].len = info.payload_len;
 		memset(&d[n].exp, 0, sizeof(d[n].exp));
 		memcpy(d[n].exp.addr, info.exporter_addr, 16);

@@ -121,6 +121,7 @@ struct frx_worker_ctx {
 	uint64_t clock_base_tsc;
 	uint64_t now_ms;                    /**< wall clock of the current burst */
 	struct frx_block *blk;              /**< block being filled, NULL if none */
+	uint8_t lossless;                   /**< offline input: wait for blocks, never drop for want of one */
 	struct frx_recbuf rb;
 	uint64_t flush_tsc;                 /**< hand over a partly filled block after this */
 	uint64_t flush_interval_tsc;

@@ -510,6 +510,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			goto nomem;
 		app->workers[i]->index = i;
 		app->workers[i]->lcore = wk_lc[i];
+		app->workers[i]->lossless = cfg->pcap_path != NULL;
 		if (frx_worker_init(app->workers[i], cfg) < 0) {
 			fprintf(stderr, "flowrx: worker %u: cannot allocate its template cache: %s "
 					"(lower --max-templates/--max-sessions)\n", i, strerror(errno));
@@ -526,7 +527,9 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	if (nb_mbufs == 0)
 		nb_mbufs = (unsigned int)rte_eth_dev_count_avail() * app->nb_rx * cfg->nb_rxd +
 			   app->nb_rx * app->nb_workers * (cfg->ring_size + FRX_BURST) +
-			   rte_lcore_count() * (MBUF_CACHE + FRX_BURST) + 1024;
+			   rte_lcore_count() * (MBUF_CACHE + FRX_BURST) + 1024 +
+			   /* --repeat: net_pcap's infinite_rx holds the whole capture in mbufs */
+			   (cfg->repeat > 1 ? (unsigned int)cfg->pcap_frames : 0);
 	app->mbuf_pool = rte_pktmbuf_pool_create("frx_mbufs", nb_mbufs, MBUF_CACHE, 0,
 						 RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (app->mbuf_pool == NULL) {

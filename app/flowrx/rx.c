@@ -71,7 +71,14 @@ frx_rx_poll(struct frx_rx_ctx *rx)
 	/* Nothing is held here (lossless input returned above while it was),
 	 * so one burst of at most FRX_BURST frames always fits the held slots. */
 	for (unsigned int q = 0; q < rx->nb_queues; q++) {
-		uint16_t n = rte_eth_rx_burst(rx->queues[q].port, rx->queues[q].queue, pkts, FRX_BURST);
+		uint16_t want = FRX_BURST, n;
+
+		/* an endless replay (--repeat) stops at exactly the frames asked for */
+		if (rx->lossless && rx->expect_frames - rx->rx_packets < want)
+			want = (uint16_t)(rx->expect_frames - rx->rx_packets);
+		if (want == 0)
+			break;
+		n = rte_eth_rx_burst(rx->queues[q].port, rx->queues[q].queue, pkts, want);
 
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];

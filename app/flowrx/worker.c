@@ -342,7 +342,19 @@ frx_worker_poll(struct frx_worker_ctx *w)
 	/* Wall clock from the TSC: no system call on the data path. */
 	w->now_ms = w->clock_base_ms + (rte_get_tsc_cycles() - w->clock_base_tsc) * 1000 / rte_get_tsc_hz();
 	for (unsigned int r = 0; r < w->nb_rx; r++) {
-		unsigned int n = rte_ring_dequeue_burst(w->from_rx[r], (void **)pkts, FRX_BURST, NULL);
+		unsigned int want = FRX_BURST, n;
+
+		if (w->lossless) {
+			/* Offline input: take no more datagrams than free blocks could
+			 * hold (one refill each), and none while the writer holds them
+			 * all: the datagrams wait in the ring, RX waits behind them. */
+			unsigned int avail = rte_mempool_avail_count(w->block_pool);
+
+			if (avail == 0)
+				break;
+			want = RTE_MIN(want, avail);
+		}
+		n = rte_ring_dequeue_burst(w->from_rx[r], (void **)pkts, want, NULL);
 
 		if (n) {
 			worker_burst(w, pkts, n);
