@@ -288,6 +288,8 @@ record_time(const struct msg_ctx *m, const struct frx_tmpl_session *s, const str
 static uint32_t
 sampler_interval(const struct frx_tmpl_session *s, uint32_t id, uint8_t is_interface)
 {
+	if (s->nb_samplers == 0)
+		return 0; /* most sessions: no per-record scan */
 	for (unsigned int i = 0; i < FRX_TMPL_MAX_SAMPLERS; i++)
 		if (s->samplers[i].used && s->samplers[i].id == id && s->samplers[i].is_interface == is_interface)
 			return s->samplers[i].interval;
@@ -494,6 +496,7 @@ apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const
 		}
 		if (free_slot < FRX_TMPL_MAX_SAMPLERS) {
 			s->samplers[free_slot].used = 1;
+			s->nb_samplers++;
 			s->samplers[free_slot].id = id;
 			s->samplers[free_slot].interval = interval;
 			s->samplers[free_slot].is_interface = is_interface;

@@ -119,6 +119,7 @@ struct frx_tmpl_session {
 	uint64_t sysinit_ms;        /**< IPFIX systemInitTimeMilliseconds, 0 if unknown */
 	uint64_t last_seen_ms;
 	uint16_t nb_backlog;
+	uint16_t nb_samplers;       /**< rows used in samplers[] (0: no lookup per record) */
 	struct frx_tmpl_sampler samplers[FRX_TMPL_MAX_SAMPLERS];
 };
 

@@ -250,6 +250,13 @@ worker_decap(struct frx_worker_ctx *w, struct rte_mbuf *m, const uint8_t *frame,
 	return st;
 }
 
+static void
+count_denied(struct frx_worker_ctx *w, const uint8_t addr[16])
+{
+	w->c.drop[FRX_EACL_DENIED]++;
+	frx_exptab_denied(w->exptab, addr, w->now_ms);
+}
+
 static inline int
 worker_allowed(struct frx_worker_ctx *w, const struct frx_pkt_info *pi)
 {
@@ -259,10 +266,8 @@ worker_allowed(struct frx_worker_ctx *w, const struct frx_pkt_info *pi)
 	if (w->acl == NULL)
 		return 1;
 	frx_acl_check_burst(w->acl, &addr, 1, &allowed);
-	if (!allowed) {
-		w->c.drop[FRX_EACL_DENIED]++;
-		frx_exptab_denied(w->exptab, pi->exporter_addr, w->now_ms);
-	}
+	if (!allowed)
+		count_denied(w, pi->exporter_addr);
 	return allowed;
 }
 
@@ -312,8 +317,7 @@ worker_burst(struct frx_worker_ctx *w, struct rte_mbuf **pkts, unsigned int n)
 		for (unsigned int k = 0; k < na; k++)
 			if (!allowed[k]) {
 				ok[idx[k]] = 0;
-				w->c.drop[FRX_EACL_DENIED]++;
-				frx_exptab_denied(w->exptab, addrs[k], w->now_ms);
+				count_denied(w, addrs[k]);
 			}
 	}
 	for (unsigned int i = 0; i < n; i++)
