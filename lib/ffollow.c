@@ -339,7 +339,8 @@ frx_ffollow_next(struct frx_ffollow *f, struct frx_ffollow_event *ev)
 
 /* Count FLOWS records from offset to the end of the data, by block headers. */
 static void
-scan_file(const char *path, uint64_t offset, uint64_t *records, uint64_t *newest_last_ms)
+scan_file(const char *path, uint64_t offset, uint64_t *records, uint64_t *oldest_first_ms,
+	  uint64_t *newest_last_ms)
 {
 	struct frx_block_hdr h;
 	struct stat st;
@@ -361,6 +362,8 @@ scan_file(const char *path, uint64_t offset, uint64_t *records, uint64_t *newest
 			break;
 		if (h.type == FRX_BLOCK_FLOWS) {
 			*records += h.record_count;
+			if (h.min_first_ms != 0 && (*oldest_first_ms == 0 || h.min_first_ms < *oldest_first_ms))
+				*oldest_first_ms = h.min_first_ms;
 			if (h.max_last_ms > *newest_last_ms)
 				*newest_last_ms = h.max_last_ms;
 		}
@@ -372,19 +375,22 @@ scan_file(const char *path, uint64_t offset, uint64_t *records, uint64_t *newest
 }
 
 void
-frx_ffollow_backlog(struct frx_ffollow *f, uint64_t *records, uint64_t *newest_last_ms)
+frx_ffollow_backlog(struct frx_ffollow *f, uint64_t *records, uint64_t *oldest_first_ms,
+		    uint64_t *newest_last_ms)
 {
 	int first;
 
 	*records = 0;
+	*oldest_first_ms = 0;
 	*newest_last_ms = 0;
 	if (f->r != NULL) {
 		uint64_t off = frx_ffile_offset(f->r);
 
-		scan_file(f->path, off > f->replay_until ? off : f->replay_until, records, newest_last_ms);
+		scan_file(f->path, off > f->replay_until ? off : f->replay_until, records, oldest_first_ms,
+			  newest_last_ms);
 	}
 	refresh_list(f, monotonic_ms());
 	first = next_index(f);
 	for (int i = first; i >= 0 && i < f->list_n; i++)
-		scan_file(f->list[i], 0, records, newest_last_ms);
+		scan_file(f->list[i], 0, records, oldest_first_ms, newest_last_ms);
 }

@@ -79,11 +79,12 @@ void frx_ffollow_next(struct frx_ffollow *f, struct frx_ffollow_event *ev);
 /**
  * The backlog: FLOWS records and blocks not yet handed out, from the current
  * position to the end of the data of every newer file, counted from block
- * headers only (no CRC check: an estimate the size of the truth). Also the
- * largest max_last_ms of the FLOWS blocks in that backlog (0 if none).
- * Costs one small read per block.
+ * headers only (no CRC check: an estimate the size of the truth), and the
+ * smallest min_first_ms and largest max_last_ms of those FLOWS blocks (0 if
+ * none). Costs one small read per block.
  */
-void frx_ffollow_backlog(struct frx_ffollow *f, uint64_t *records, uint64_t *newest_last_ms);
+void frx_ffollow_backlog(struct frx_ffollow *f, uint64_t *records, uint64_t *oldest_first_ms,
+			 uint64_t *newest_last_ms);
 
 void frx_ffollow_free(struct frx_ffollow *f);
 
