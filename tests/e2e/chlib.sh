@@ -10,7 +10,7 @@
 CH_SERVER="$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)"
 [ -x "$CH_SERVER" ] || fail "clickhouse-server not installed (scripts/deps.sh test)"
 CH_PIDS=()
-trap 'for p in "${CH_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
+trap 'for p in "${CH_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
 
 # A free loopback TCP port (the kernel picks it; released at once).
 free_port() {
