@@ -152,7 +152,8 @@ chhttp_query_u64(struct chhttp *c, const char *sql, uint64_t *value)
 }
 
 int
-chhttp_insert(struct chhttp *c, const char *table, const char *columns, const void *rows, size_t len)
+chhttp_insert(struct chhttp *c, const char *table, const char *columns, const char *query_id,
+	      const void *rows, size_t len)
 {
 	char sql[2048], *esc, params[4096];
 	int rc;
@@ -166,7 +167,8 @@ chhttp_insert(struct chhttp *c, const char *table, const char *columns, const vo
 	/* One batch is at most FRX_SHIP_BATCH_MAX rows, below this block size: ClickHouse
 	 * then parses it into one block, which a MergeTree writes as one part per
 	 * partition (docs/scale-out.md, "Exactly once"). */
-	snprintf(params, sizeof(params), "query=%s&max_insert_block_size=1048576&insert_distributed_sync=1", esc);
+	snprintf(params, sizeof(params),
+		 "query=%s&query_id=%s&max_insert_block_size=1048576&insert_distributed_sync=1", esc, query_id);
 	curl_free(esc);
 	if (set_url(c, params) != 0) {
 		snprintf(c->error, sizeof(c->error), "out of memory");

@@ -27,11 +27,14 @@ int chhttp_query(struct chhttp *c, const char *sql);
 int chhttp_query_u64(struct chhttp *c, const char *sql, uint64_t *value);
 
 /**
- * INSERT INTO table (columns) FORMAT RowBinary with @p len bytes of rows.
+ * INSERT INTO table (columns) FORMAT RowBinary with @p len bytes of rows,
+ * as query @p query_id (ClickHouse refuses a second query with the id of
+ * one still running).
  * @return 0 when ClickHouse acknowledged (HTTP 200); -1 otherwise: the rows
  *         may or may not be in the table (chhttp_error() tells why).
  */
-int chhttp_insert(struct chhttp *c, const char *table, const char *columns, const void *rows, size_t len);
+int chhttp_insert(struct chhttp *c, const char *table, const char *columns, const char *query_id,
+		  const void *rows, size_t len);
 
 /** The last response body (NUL-terminated). */
 const char *chhttp_body(const struct chhttp *c);

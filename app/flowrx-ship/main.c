@@ -235,8 +235,26 @@ backoff(struct app *app, unsigned int *delay_ms)
 	*delay_ms = *delay_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *delay_ms * 2;
 }
 
+/* The query id of a batch's insert into a table: the same on every attempt. */
+static void
+insert_query_id(char *buf, size_t size, const char *table, uint64_t id)
+{
+	snprintf(buf, size, "flowrx-ship-%s-%016" PRIx64, table, id);
+}
+
+static int
+insert(struct app *app, const char *table, const char *columns, uint64_t id, const struct rowbuf *rows)
+{
+	char qid[128];
+
+	insert_query_id(qid, sizeof(qid), table, id);
+	return chhttp_insert(app->ch, table, columns, qid, rows->data, rows->len);
+}
+
 /*
- * Make the rows of batch @p id in @p table exactly @p expected: count them;
+ * Make the rows of batch @p id in @p table exactly @p expected. First wait
+ * until no insert of this batch is running in ClickHouse (one sent by a
+ * shipper killed mid-request carries on without it), then count the rows:
  * none: insert; all: nothing to do; some (an insert cut short): delete them,
  * wait until the delete is done, insert. @return 1 if inserted, 0 if already
  * there, 2 if a partial batch was replaced, -1 on failure (retry later).
@@ -245,10 +263,19 @@ static int
 reconcile(struct app *app, const char *table, const char *columns, uint64_t id, uint64_t expected,
 	  const struct rowbuf *rows)
 {
-	char sql[512];
+	char sql[512], qid[128];
 	uint64_t have;
 	bool replaced = false;
 
+	insert_query_id(qid, sizeof(qid), table, id);
+	snprintf(sql, sizeof(sql), "SELECT count() FROM system.processes WHERE query_id = '%s'", qid);
+	for (;;) {
+		if (quit || chhttp_query_u64(app->ch, sql, &have) != 0)
+			return -1;
+		if (have == 0)
+			break;
+		sleep_ms(MUTATION_WAIT_MS);
+	}
 	snprintf(sql, sizeof(sql), "SELECT count() FROM %s WHERE batch_id = %" PRIu64, table, id);
 	if (chhttp_query_u64(app->ch, sql, &have) != 0)
 		return -1;
@@ -269,7 +296,7 @@ reconcile(struct app *app, const char *table, const char *columns, uint64_t id, 
 		} while (have != 0);
 		replaced = true;
 	}
-	if (chhttp_insert(app->ch, table, columns, rows->data, rows->len) != 0)
+	if (insert(app, table, columns, id, rows) != 0)
 		return -1;
 	return replaced ? 2 : 1;
 }
@@ -353,8 +380,7 @@ ship_batch(struct app *app, struct source *s)
 				found |= rc == 0;
 				replaced |= rc == 2;
 			} else {
-				rc = chhttp_insert(app->ch, app->opt->table, app->flow_columns, s->flows.data,
-						   s->flows.len);
+				rc = insert(app, app->opt->table, app->flow_columns, id, &s->flows);
 			}
 			flows_done = rc >= 0;
 		}
@@ -363,8 +389,7 @@ ship_batch(struct app *app, struct source *s)
 				rc = reconcile(app, app->opt->stats_table, app->stats_columns, id, s->stats_rows,
 					       &s->stats);
 			else
-				rc = chhttp_insert(app->ch, app->opt->stats_table, app->stats_columns,
-						   s->stats.data, s->stats.len);
+				rc = insert(app, app->opt->stats_table, app->stats_columns, id, &s->stats);
 			stats_done = rc >= 0;
 		}
 		if (flows_done && stats_done)
