@@ -89,21 +89,33 @@ fsync_dir_of(const char *path)
 	return rc;
 }
 
+static int
+put_batch(char *buf, size_t size, const char *key, const struct frx_ckpt_batch *b)
+{
+	return snprintf(buf, size, "%s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", key, b->id,
+			b->first, b->end, b->flow_rows, b->stats_rows);
+}
+
 int
 frx_ckpt_save(const char *path, const struct frx_ckpt *ck)
 {
-	char buf[1024], *tmp;
-	size_t tlen = strlen(path) + 8;
-	int len, fd, rc;
+	char buf[2048], *tmp;
+	size_t tlen = strlen(path) + 8, len;
+	int n, fd, rc;
 
-	len = snprintf(buf, sizeof(buf),
-		       MAGIC_LINE " %d\nfile %s\ncreated_ns %" PRIu64 "\noffset %" PRIu64 "\npending %d\n"
-		       "batch_id %" PRIu64 "\nbatch_first %" PRIu64 "\nbatch_end %" PRIu64
-		       "\nflow_rows %" PRIu64 "\nstats_rows %" PRIu64 "\n",
-		       FRX_CKPT_VERSION, ck->pos.name[0] ? ck->pos.name : "-", ck->pos.created_ns,
-		       ck->pos.offset, ck->pending ? 1 : 0, ck->batch_id, ck->batch_first, ck->batch_end,
-		       ck->flow_rows, ck->stats_rows);
-	if (len < 0 || (size_t)len >= sizeof(buf))
+	if (ck->npending > FRX_CKPT_MAX_PENDING)
+		return -EINVAL;
+	n = snprintf(buf, sizeof(buf), MAGIC_LINE " %d\nfile %s\ncreated_ns %" PRIu64 "\noffset %" PRIu64 "\n",
+		     FRX_CKPT_VERSION, ck->pos.name[0] ? ck->pos.name : "-", ck->pos.created_ns, ck->pos.offset);
+	len = (size_t)n;
+	if (ck->has_last)
+		len += (size_t)put_batch(buf + len, sizeof(buf) - len, "last", &ck->last);
+	else
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "last -\n");
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "pending %u\n", ck->npending);
+	for (unsigned int i = 0; i < ck->npending; i++)
+		len += (size_t)put_batch(buf + len, sizeof(buf) - len, "batch", &ck->pending[i]);
+	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
 	tmp = malloc(tlen);
 	if (tmp == NULL)
@@ -115,7 +127,7 @@ frx_ckpt_save(const char *path, const struct frx_ckpt *ck)
 		free(tmp);
 		return rc;
 	}
-	rc = write_all(fd, buf, (size_t)len);
+	rc = write_all(fd, buf, len);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)
@@ -129,14 +141,6 @@ frx_ckpt_save(const char *path, const struct frx_ckpt *ck)
 		rc = fsync_dir_of(path);
 	return rc;
 }
-
-enum { K_FILE, K_CREATED, K_OFFSET, K_PENDING, K_ID, K_FIRST, K_END, K_FROWS, K_SROWS, K_MAX };
-
-static const char *const keys[K_MAX] = {
-	[K_FILE] = "file", [K_CREATED] = "created_ns", [K_OFFSET] = "offset",
-	[K_PENDING] = "pending", [K_ID] = "batch_id", [K_FIRST] = "batch_first",
-	[K_END] = "batch_end", [K_FROWS] = "flow_rows", [K_SROWS] = "stats_rows",
-};
 
 static int
 parse_u64(const char *s, uint64_t *v)
@@ -152,77 +156,117 @@ parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* "KEY VALUE": the value if the key matches, else NULL. */
+static char *
+value_of(char *line, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (strncmp(line, key, klen) != 0 || line[klen] != ' ')
+		return NULL;
+	return line + klen + 1;
+}
+
+/* Five numbers separated by single spaces. */
+static int
+parse_batch(char *text, struct frx_ckpt_batch *b)
+{
+	uint64_t *fields[5] = { &b->id, &b->first, &b->end, &b->flow_rows, &b->stats_rows };
+
+	for (int i = 0; i < 5; i++) {
+		char *sp = strchr(text, ' ');
+
+		if ((sp == NULL) != (i == 4))
+			return -EINVAL;
+		if (sp != NULL)
+			*sp = '\0';
+		if (parse_u64(text, fields[i]) != 0)
+			return -EINVAL;
+		text = sp + 1;
+	}
+	return b->end > b->first ? 0 : -EINVAL;
+}
+
 int
 frx_ckpt_load(const char *path, struct frx_ckpt *ck, unsigned int *line)
 {
-	char buf[1024];
-	unsigned int seen = 0, n = 0;
+	char buf[1024], *val;
+	unsigned int n = 0, want_lines = 6;
 	FILE *fp = fopen(path, "re");
 	int version = 0;
+	uint64_t v;
 
 	*line = 0;
 	memset(ck, 0, sizeof(*ck));
 	if (fp == NULL)
 		return -errno;
-	while (fgets(buf, sizeof(buf), fp) != NULL) {
-		char *sp, *val;
+	/* The lines come in a fixed order: each is checked as it is read. */
+	while (n < want_lines && fgets(buf, sizeof(buf), fp) != NULL) {
 		size_t len = strlen(buf);
-		uint64_t v = 0;
-		int k;
 
 		n++;
 		if (len == 0 || buf[len - 1] != '\n')
 			goto bad; /* a line too long, or a cut file */
 		buf[len - 1] = '\0';
-		if (n == 1) {
+		switch (n) {
+		case 1:
 			if (sscanf(buf, MAGIC_LINE " %d", &version) != 1 || version != FRX_CKPT_VERSION)
 				goto bad;
-			continue;
-		}
-		sp = strchr(buf, ' ');
-		if (sp == NULL)
-			goto bad;
-		*sp = '\0';
-		val = sp + 1;
-		for (k = 0; k < K_MAX; k++)
-			if (strcmp(buf, keys[k]) == 0)
-				break;
-		if (k == K_MAX || (seen & (1u << k)))
-			goto bad;
-		seen |= 1u << k;
-		if (k == K_FILE) {
-			if (strlen(val) >= sizeof(ck->pos.name) || strchr(val, '/') != NULL || val[0] == '\0')
+			break;
+		case 2:
+			val = value_of(buf, "file");
+			if (val == NULL || val[0] == '\0' || strlen(val) >= sizeof(ck->pos.name) ||
+			    strchr(val, '/') != NULL)
 				goto bad;
 			if (strcmp(val, "-") != 0)
 				strcpy(ck->pos.name, val);
-			continue;
-		}
-		if (parse_u64(val, &v) != 0)
-			goto bad;
-		switch (k) {
-		case K_CREATED: ck->pos.created_ns = v; break;
-		case K_OFFSET: ck->pos.offset = v; break;
-		case K_PENDING:
-			if (v > 1)
-				goto bad;
-			ck->pending = v == 1;
 			break;
-		case K_ID: ck->batch_id = v; break;
-		case K_FIRST: ck->batch_first = v; break;
-		case K_END: ck->batch_end = v; break;
-		case K_FROWS: ck->flow_rows = v; break;
-		default: ck->stats_rows = v; break;
+		case 3:
+			if ((val = value_of(buf, "created_ns")) == NULL || parse_u64(val, &ck->pos.created_ns) != 0)
+				goto bad;
+			break;
+		case 4:
+			if ((val = value_of(buf, "offset")) == NULL || parse_u64(val, &ck->pos.offset) != 0)
+				goto bad;
+			break;
+		case 5:
+			if ((val = value_of(buf, "last")) == NULL)
+				goto bad;
+			if (strcmp(val, "-") != 0) {
+				if (parse_batch(val, &ck->last) != 0)
+					goto bad;
+				ck->has_last = true;
+			}
+			break;
+		case 6:
+			if ((val = value_of(buf, "pending")) == NULL || parse_u64(val, &v) != 0 ||
+			    v > FRX_CKPT_MAX_PENDING)
+				goto bad;
+			ck->npending = (unsigned int)v;
+			want_lines += ck->npending;
+			break;
+		default: {
+			struct frx_ckpt_batch *b = &ck->pending[n - 7];
+			uint64_t start = n == 7 ? ck->pos.offset : ck->pending[n - 8].end;
+
+			if ((val = value_of(buf, "batch")) == NULL || parse_batch(val, b) != 0 || b->first != start)
+				goto bad;
+			break;
 		}
+		}
+	}
+	if (n < want_lines) {
+		fclose(fp);
+		*line = 0;
+		return -EINVAL;
+	}
+	if (fgets(buf, sizeof(buf), fp) != NULL) {
+		n++;
+		goto bad; /* something after the last line */
 	}
 	fclose(fp);
-	if (n == 0 || seen != (1u << K_MAX) - 1) {
-		*line = 0;
+	if (ck->npending > 0 && ck->pos.name[0] == '\0')
 		return -EINVAL;
-	}
-	if (ck->pending && (ck->batch_end <= ck->batch_first || ck->batch_first < ck->pos.offset)) {
-		*line = 0;
-		return -EINVAL;
-	}
 	return 0;
 bad:
 	fclose(fp);

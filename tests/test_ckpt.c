@@ -36,30 +36,32 @@ write_text(const char *text)
 }
 
 static const char good[] = "flowrx-ship checkpoint 1\nfile flowrx.20261123-120000.frx\ncreated_ns 5\noffset 128\n"
-			   "pending 1\nbatch_id 9\nbatch_first 128\nbatch_end 1000\nflow_rows 3\nstats_rows 0\n";
+			   "last 7 40 128 1 0\npending 2\nbatch 9 128 1000 3 0\nbatch 10 1000 2000 4 1\n";
 
 TestSuite(ckpt, .init = setup, .fini = teardown);
 
 Test(ckpt, saved_checkpoint_loads_back_equal)
 {
-	struct frx_ckpt a = { .pending = true, .batch_id = UINT64_MAX, .batch_first = 128, .batch_end = 224128,
-			      .flow_rows = 1400, .stats_rows = 12 }, b;
+	struct frx_ckpt a = { .npending = 2, .has_last = true }, b;
 	unsigned int line;
 
 	snprintf(a.pos.name, sizeof(a.pos.name), "flowrx.20261123-153000.1.frx");
 	a.pos.created_ns = 1795448057003013879ull;
 	a.pos.offset = 128;
+	a.last = (struct frx_ckpt_batch){ .id = 1, .first = 40, .end = 128, .flow_rows = 2, .stats_rows = 0 };
+	a.pending[0] = (struct frx_ckpt_batch){ .id = UINT64_MAX, .first = 128, .end = 224128, .flow_rows = 1400,
+						.stats_rows = 12 };
+	a.pending[1] = (struct frx_ckpt_batch){ .id = 3, .first = 224128, .end = 300000, .flow_rows = 5,
+						.stats_rows = 0 };
 	cr_assert_eq(frx_ckpt_save(path, &a), 0);
 	cr_assert_eq(frx_ckpt_load(path, &b, &line), 0);
 	cr_assert_str_eq(b.pos.name, a.pos.name);
 	cr_assert_eq(b.pos.created_ns, a.pos.created_ns);
 	cr_assert_eq(b.pos.offset, a.pos.offset);
-	cr_assert(b.pending);
-	cr_assert_eq(b.batch_id, UINT64_MAX);
-	cr_assert_eq(b.batch_first, 128);
-	cr_assert_eq(b.batch_end, 224128);
-	cr_assert_eq(b.flow_rows, 1400);
-	cr_assert_eq(b.stats_rows, 12);
+	cr_assert(b.has_last);
+	cr_assert_eq(memcmp(&b.last, &a.last, sizeof(a.last)), 0);
+	cr_assert_eq(b.npending, 2);
+	cr_assert_eq(memcmp(b.pending, a.pending, 2 * sizeof(a.pending[0])), 0);
 }
 
 Test(ckpt, no_position_yet_round_trips_as_an_empty_name)
@@ -70,7 +72,8 @@ Test(ckpt, no_position_yet_round_trips_as_an_empty_name)
 	cr_assert_eq(frx_ckpt_save(path, &a), 0);
 	cr_assert_eq(frx_ckpt_load(path, &b, &line), 0);
 	cr_assert_str_eq(b.pos.name, "");
-	cr_assert(!b.pending);
+	cr_assert_eq(b.npending, 0);
+	cr_assert(!b.has_last);
 }
 
 Test(ckpt, save_replaces_the_old_checkpoint_and_leaves_no_temporary_file)
@@ -110,7 +113,10 @@ Test(ckpt, the_good_text_loads)
 
 	write_text(good);
 	cr_assert_eq(frx_ckpt_load(path, &b, &line), 0);
-	cr_assert_eq(b.batch_end, 1000);
+	cr_assert_eq(b.npending, 2);
+	cr_assert_eq(b.pending[1].end, 2000);
+	cr_assert_eq(b.pending[1].stats_rows, 1);
+	cr_assert_eq(b.last.id, 7);
 }
 
 /* Replace the line starting with @p key in the good text by @p repl (NULL: drop it). */
@@ -138,18 +144,22 @@ Test(ckpt, damaged_checkpoints_are_refused_with_the_line)
 		const char *key, *repl;
 		unsigned int line;
 	} cases[] = {
-		{ "flowrx-ship", "flowrx-ship checkpoint 2\n", 1 }, /* another version */
+		{ "flowrx-ship", "flowrx-ship checkpoint 2\n", 1 },     /* another version */
 		{ "flowrx-ship", "garbage\n", 1 },
-		{ "offset", "offset 12x\n", 4 },                    /* not a number */
+		{ "file", "file ../etc/passwd\n", 2 },                  /* a path, not a name */
+		{ "offset", "offset 12x\n", 4 },                        /* not a number */
 		{ "offset", "offset -1\n", 4 },
-		{ "offset", "offset 99999999999999999999999\n", 4 }, /* overflow */
-		{ "pending", "pending 2\n", 5 },
-		{ "file", "file ../etc/passwd\n", 2 },                /* a path, not a name */
-		{ "batch_id", "batch_id 9\nbatch_id 9\n", 7 },         /* twice */
-		{ "batch_id", "colour blue\n", 6 },                    /* unknown key */
-		{ "stats_rows", "stats_rows 0", 10 },                  /* cut: no newline */
-		{ "stats_rows", NULL, 0 },                             /* missing key */
-		{ "batch_end", "batch_end 128\n", 0 },                 /* empty pending batch */
+		{ "offset", "offset 99999999999999999999999\n", 4 },     /* overflow */
+		{ "offset", "offset 129\n", 7 },                        /* first batch not at the position */
+		{ "last", "last 1 2\n", 5 },                            /* too few numbers */
+		{ "pending", "pending 9\n", 6 },                        /* more than FRX_CKPT_MAX_PENDING */
+		{ "batch 10", "batch 10 1001 2000 4 1\n", 8 },          /* a gap between batches */
+		{ "batch 9", "batch 9 128 128 3 0\n", 7 },              /* an empty batch */
+		{ "batch 10", "colour blue\n", 8 },                     /* not a batch line */
+		{ "batch 10", "batch 10 1000 2000 4 1", 8 },            /* cut: no newline */
+		{ "batch 10", NULL, 0 },                                /* a batch line missing */
+		{ "batch 10", "batch 10 1000 2000 4 1\nbatch 11 2000 3000 1 1\n", 9 }, /* one too many */
+		{ "pending", "pending 0\npending 0\n", 7 },              /* a line twice */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -22,7 +22,18 @@ struct chhttp {
 	size_t body_len;
 	char error[CURL_ERROR_SIZE + 256];
 	char curl_error[CURL_ERROR_SIZE];
+	volatile sig_atomic_t *abort_flag;
 };
+
+/* libcurl's progress callback: non-zero aborts the transfer. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct chhttp *c = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return c->abort_flag != NULL && *c->abort_flag;
+}
 
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -37,13 +48,14 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 struct chhttp *
-chhttp_create(const char *base_url, long timeout_ms)
+chhttp_create(const char *base_url, long timeout_ms, volatile sig_atomic_t *abort_flag)
 {
 	struct chhttp *c = calloc(1, sizeof(*c));
 
 	if (c == NULL)
 		return NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (c->curl = curl_easy_init()) == NULL) {
+	c->abort_flag = abort_flag;
+	if ((c->curl = curl_easy_init()) == NULL) {
 		free(c);
 		return NULL;
 	}
@@ -59,6 +71,9 @@ chhttp_create(const char *base_url, long timeout_ms)
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_error);
 	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	/* no "Expect: 100-continue" round trip before each batch */
 	c->curl_error[0] = '\0';
 	return c;

@@ -8,13 +8,18 @@
 #ifndef FRX_SHIP_CHHTTP_H
 #define FRX_SHIP_CHHTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct chhttp;
 
-/** @return NULL if libcurl cannot be set up. */
-struct chhttp *chhttp_create(const char *base_url, long timeout_ms);
+/**
+ * A client; a request in progress is abandoned as soon as *abort_flag is
+ * set (a signal handler's flag). curl_global_init() must have been called.
+ * @return NULL if libcurl cannot be set up.
+ */
+struct chhttp *chhttp_create(const char *base_url, long timeout_ms, volatile sig_atomic_t *abort_flag);
 void chhttp_free(struct chhttp *c);
 
 /**

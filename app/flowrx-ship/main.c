@@ -17,8 +17,10 @@
  * how far behind it is; the collector is not affected (it only writes
  * files). Needs no DPDK: never runs on a data-path lcore.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -53,6 +55,7 @@
 #define DEFAULT_BATCH_MS 1000
 #define DEFAULT_REPORT_S 10
 #define DEFAULT_TIMEOUT_MS 60000
+#define DEFAULT_PARALLEL 2       /* one insert per core of a small ClickHouse server */
 #define POLL_MS 100              /* pause when no directory has anything new */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -68,6 +71,7 @@ enum {
 	OPT_REPORT,
 	OPT_ONCE,
 	OPT_TIMEOUT,
+	OPT_PARALLEL,
 };
 
 static volatile sig_atomic_t quit;
@@ -84,6 +88,7 @@ struct options {
 	uint32_t batch_ms;
 	uint32_t report_s;
 	long timeout_ms;
+	uint32_t parallel;              /* inserts in flight per directory */
 	bool print_schema;
 	bool create_table;
 	bool once;
@@ -99,27 +104,55 @@ struct rowbuf {
 	size_t cap;
 };
 
-/* One followed directory. */
-struct source {
-	const char *dir;
-	char *ckpt_path;
-	struct frx_ffollow *fol;
-	struct frx_ckpt ck;             /* as saved: position of the next batch, pending batch */
-	struct frx_ifmap *ifnames;      /* names from the IFNAMES blocks of the current file */
-	char ifnames_file[FRX_FFOLLOW_NAME_MAX]; /* ...which file they belong to */
-	/* the batch being built */
-	bool open;                      /* at least one block is in it */
-	bool recovering;                /* rebuilding the pending batch of the checkpoint */
+enum slot_state {
+	SLOT_FREE,     /* nothing in it */
+	SLOT_BUILDING, /* the main thread is adding blocks */
+	SLOT_QUEUED,   /* handed to its sender thread */
+	SLOT_DONE,     /* the sender is finished with it (ok: acknowledged) */
+};
+
+struct source;
+
+/* A batch and the sender thread that ships it: one per insert in flight. */
+struct batch {
+	struct source *src;
+	enum slot_state state;          /* under src->lock */
+	bool ok;                        /* DONE: ClickHouse has it, whole and once */
+	bool uncertain;                 /* may already be (partly) in ClickHouse: count before sending */
+	bool found, replaced;           /* DONE: it was already there / a part of it was replaced */
 	char file[FRX_FFOLLOW_NAME_MAX];
 	uint64_t created_ns;
 	uint32_t collector;
-	uint64_t first_offset, end_offset;
-	uint64_t batch_id;
-	uint64_t flow_rows, stats_rows;
-	uint64_t batch_max_last_ms;
+	struct frx_ckpt_batch b;        /* identity, extent, rows */
+	uint64_t max_last_ms;           /* newest flow end in it */
 	uint64_t opened_ms;
 	struct rowbuf flows, stats;
-	/* progress */
+	struct chhttp *ch;              /* its own connection */
+	pthread_t thread;
+	bool has_thread;
+};
+
+/* One followed directory. */
+struct source {
+	struct app *app;
+	const char *dir;
+	char *ckpt_path;
+	struct frx_ffollow *fol;
+	struct frx_ckpt ck;             /* as last saved */
+	struct frx_ifmap *ifnames;      /* names from the IFNAMES blocks of the current file */
+	char ifnames_file[FRX_FFOLLOW_NAME_MAX]; /* ...which file they belong to */
+	/* batches: a ring of nslots; [head, head + count) are dispatched, oldest
+	 * first; the slot after them is the one being built (cur) */
+	struct batch slots[FRX_CKPT_MAX_PENDING];
+	unsigned int nslots, head, count;
+	struct batch *cur;              /* NULL: no batch being built */
+	/* pending batches of the loaded checkpoint, rebuilt first */
+	struct frx_ckpt_batch recover[FRX_CKPT_MAX_PENDING];
+	unsigned int nrecover, recovered;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;                      /* under lock: sender threads exit */
+	/* progress (main thread) */
 	uint64_t shipped_rows, shipped_stats_rows, batches, skipped_batches, replaced_batches;
 	uint64_t shipped_max_last_ms;   /* newest flow end shipped */
 	bool idle;                      /* the follower had nothing new at the last poll */
@@ -127,7 +160,6 @@ struct source {
 
 struct app {
 	const struct options *opt;
-	struct chhttp *ch;
 	const char *flow_columns;
 	const char *stats_columns;
 	struct source *src;
@@ -188,9 +220,18 @@ report_source(struct source *s, const char *why)
 	uint64_t behind_records = 0, oldest_ms = 0, newest_ms = 0, behind_ms = 0, base;
 
 	frx_ffollow_backlog(s->fol, &behind_records, &oldest_ms, &newest_ms);
-	behind_records += s->flow_rows; /* read but not yet acknowledged */
-	if (s->batch_max_last_ms > newest_ms)
-		newest_ms = s->batch_max_last_ms;
+	/* read but not yet acknowledged: being built, or in flight */
+	pthread_mutex_lock(&s->lock);
+	for (unsigned int i = 0; i <= s->count && i < s->nslots; i++) {
+		const struct batch *b = &s->slots[(s->head + i) % s->nslots];
+
+		if (b->state == SLOT_FREE)
+			continue;
+		behind_records += b->b.flow_rows;
+		if (b->max_last_ms > newest_ms)
+			newest_ms = b->max_last_ms;
+	}
+	pthread_mutex_unlock(&s->lock);
 	/* Seconds of flow time between the newest record shipped (or, before
 	 * the first batch, the oldest record waiting) and the newest written. */
 	base = s->shipped_max_last_ms ? s->shipped_max_last_ms : oldest_ms;
@@ -204,6 +245,7 @@ report_source(struct source *s, const char *why)
 		s->replaced_batches, behind_records, (double)behind_ms / 1000.0);
 }
 
+/* Main thread only (the follower is not shared). */
 static void
 maybe_report(struct app *app, bool force, const char *why)
 {
@@ -221,19 +263,7 @@ maybe_report(struct app *app, bool force, const char *why)
 		report_source(&app->src[i], why);
 }
 
-/* ------------------------------------------------------------------ shipping */
-
-static void
-backoff(struct app *app, unsigned int *delay_ms)
-{
-	uint64_t until = monotonic_ms() + *delay_ms;
-
-	while (!quit && monotonic_ms() < until) {
-		maybe_report(app, false, "lag");
-		sleep_ms(100);
-	}
-	*delay_ms = *delay_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *delay_ms * 2;
-}
+/* ------------------------------------------------------------------ sending (sender threads) */
 
 /* The query id of a batch's insert into a table: the same on every attempt. */
 static void
@@ -243,16 +273,16 @@ insert_query_id(char *buf, size_t size, const char *table, uint64_t id)
 }
 
 static int
-insert(struct app *app, const char *table, const char *columns, uint64_t id, const struct rowbuf *rows)
+insert(struct batch *bt, const char *table, const char *columns, const struct rowbuf *rows)
 {
 	char qid[128];
 
-	insert_query_id(qid, sizeof(qid), table, id);
-	return chhttp_insert(app->ch, table, columns, qid, rows->data, rows->len);
+	insert_query_id(qid, sizeof(qid), table, bt->b.id);
+	return chhttp_insert(bt->ch, table, columns, qid, rows->data, rows->len);
 }
 
 /*
- * Make the rows of batch @p id in @p table exactly @p expected. First wait
+ * Make the rows of the batch in @p table exactly @p expected. First wait
  * until no insert of this batch is running in ClickHouse (one sent by a
  * shipper killed mid-request carries on without it), then count the rows:
  * none: insert; all: nothing to do; some (an insert cut short): delete them,
@@ -260,24 +290,24 @@ insert(struct app *app, const char *table, const char *columns, uint64_t id, con
  * there, 2 if a partial batch was replaced, -1 on failure (retry later).
  */
 static int
-reconcile(struct app *app, const char *table, const char *columns, uint64_t id, uint64_t expected,
+reconcile(struct batch *bt, const char *table, const char *columns, uint64_t expected,
 	  const struct rowbuf *rows)
 {
 	char sql[512], qid[128];
-	uint64_t have;
+	uint64_t have, id = bt->b.id;
 	bool replaced = false;
 
 	insert_query_id(qid, sizeof(qid), table, id);
 	snprintf(sql, sizeof(sql), "SELECT count() FROM system.processes WHERE query_id = '%s'", qid);
 	for (;;) {
-		if (quit || chhttp_query_u64(app->ch, sql, &have) != 0)
+		if (quit || chhttp_query_u64(bt->ch, sql, &have) != 0)
 			return -1;
 		if (have == 0)
 			break;
 		sleep_ms(MUTATION_WAIT_MS);
 	}
 	snprintf(sql, sizeof(sql), "SELECT count() FROM %s WHERE batch_id = %" PRIu64, table, id);
-	if (chhttp_query_u64(app->ch, sql, &have) != 0)
+	if (chhttp_query_u64(bt->ch, sql, &have) != 0)
 		return -1;
 	if (have == expected)
 		return 0;
@@ -286,20 +316,108 @@ reconcile(struct app *app, const char *table, const char *columns, uint64_t id, 
 				     " rows): deleting it to insert it whole\n",
 			id, table, have, expected);
 		snprintf(sql, sizeof(sql), "ALTER TABLE %s DELETE WHERE batch_id = %" PRIu64, table, id);
-		if (chhttp_query(app->ch, sql) != 0)
+		if (chhttp_query(bt->ch, sql) != 0)
 			return -1;
 		snprintf(sql, sizeof(sql), "SELECT count() FROM %s WHERE batch_id = %" PRIu64, table, id);
 		do {
 			sleep_ms(MUTATION_WAIT_MS);
-			if (quit || chhttp_query_u64(app->ch, sql, &have) != 0)
+			if (quit || chhttp_query_u64(bt->ch, sql, &have) != 0)
 				return -1;
 		} while (have != 0);
 		replaced = true;
 	}
-	if (insert(app, table, columns, id, rows) != 0)
+	if (insert(bt, table, columns, rows) != 0)
 		return -1;
 	return replaced ? 2 : 1;
 }
+
+static void
+backoff(unsigned int *delay_ms)
+{
+	uint64_t until = monotonic_ms() + *delay_ms;
+
+	while (!quit && monotonic_ms() < until)
+		sleep_ms(100);
+	*delay_ms = *delay_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *delay_ms * 2;
+}
+
+/*
+ * Insert a batch into both tables, retrying with backoff until ClickHouse
+ * acknowledges or we are told to quit. After any failure the batch may or
+ * may not be in ClickHouse: from then on it is counted before it is sent.
+ * @return 0 when it is in ClickHouse exactly once, -1 on quit.
+ */
+static int
+send_batch(struct batch *bt)
+{
+	const struct app *app = bt->src->app;
+	const struct options *opt = app->opt;
+	unsigned int delay = BACKOFF_MIN_MS;
+	bool flows_done = bt->b.flow_rows == 0, stats_done = bt->b.stats_rows == 0, complained = false;
+
+	while (!flows_done || !stats_done) {
+		int rc = 0;
+
+		if (quit)
+			return -1;
+		if (!flows_done) {
+			if (bt->uncertain) {
+				rc = reconcile(bt, opt->table, app->flow_columns, bt->b.flow_rows, &bt->flows);
+				bt->found |= rc == 0;
+				bt->replaced |= rc == 2;
+			} else {
+				rc = insert(bt, opt->table, app->flow_columns, &bt->flows);
+			}
+			flows_done = rc >= 0;
+		}
+		if (flows_done && !stats_done) {
+			if (bt->uncertain)
+				rc = reconcile(bt, opt->stats_table, app->stats_columns, bt->b.stats_rows, &bt->stats);
+			else
+				rc = insert(bt, opt->stats_table, app->stats_columns, &bt->stats);
+			stats_done = rc >= 0;
+		}
+		if (flows_done && stats_done)
+			break;
+		bt->uncertain = true;
+		if (!complained || delay == BACKOFF_MAX_MS) {
+			fprintf(stderr, PROG ": %s: ClickHouse at %s: %s; retrying\n", bt->src->dir, opt->url,
+				chhttp_error(bt->ch));
+			complained = true;
+		}
+		backoff(&delay);
+	}
+	if (complained)
+		fprintf(stderr, PROG ": %s: ClickHouse is back\n", bt->src->dir);
+	return 0;
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct batch *bt = arg;
+	struct source *s = bt->src;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		bool ok;
+
+		while (!s->stop && bt->state != SLOT_QUEUED)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->stop)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		ok = send_batch(bt) == 0;
+		pthread_mutex_lock(&s->lock);
+		bt->ok = ok;
+		bt->state = SLOT_DONE;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ checkpoints and the ring (main thread) */
 
 static int
 save_ckpt(struct source *s)
@@ -311,131 +429,173 @@ save_ckpt(struct source *s)
 	return rc;
 }
 
+/* The checkpoint's pending list: the dispatched batches, oldest first. */
 static void
-batch_reset(struct source *s)
+ckpt_pending_from_ring(struct source *s)
 {
-	s->open = false;
-	s->recovering = false;
-	s->flow_rows = s->stats_rows = 0;
-	s->flows.len = s->stats.len = 0;
-	s->batch_max_last_ms = 0;
+	s->ck.npending = s->count;
+	for (unsigned int i = 0; i < s->count; i++)
+		s->ck.pending[i] = s->slots[(s->head + i) % s->nslots].b;
 }
 
 /*
- * Ship the batch: checkpoint it as pending, insert it (retrying with
- * backoff until ClickHouse acknowledges or we are told to quit), then
- * checkpoint the position after it. @return 0, or -1 if we quit first
- * (the checkpoint still names the batch as pending) or cannot checkpoint.
+ * Take the acknowledged batches off the front of the ring and move the
+ * checkpoint past them. A batch acknowledged behind one still in flight
+ * waits: the position only moves over acknowledged blocks.
+ * @return 0, or -1 if the checkpoint cannot be written.
  */
 static int
-ship_batch(struct app *app, struct source *s)
+collect(struct source *s)
 {
-	struct frx_ckpt *ck = &s->ck;
-	unsigned int delay = BACKOFF_MIN_MS;
-	uint64_t id;
-	bool uncertain = s->recovering; /* a pending batch of an earlier run: maybe in ClickHouse */
-	bool flows_done = s->flow_rows == 0, stats_done = s->stats_rows == 0;
-	bool found = false, replaced = false, complained = false;
+	bool moved = false;
 
-	if (!s->open)
-		return 0;
-	if (s->flow_rows == 0 && s->stats_rows == 0) {
-		/* Only blocks without rows (names, END): move the position, no insert. */
-		snprintf(ck->pos.name, sizeof(ck->pos.name), "%s", s->file);
-		ck->pos.created_ns = s->created_ns;
-		ck->pos.offset = s->end_offset;
-		ck->pending = false;
-		batch_reset(s);
-		return 0;
+	pthread_mutex_lock(&s->lock);
+	while (s->count > 0) {
+		struct batch *bt = &s->slots[s->head];
+
+		if (bt->state != SLOT_DONE || !bt->ok)
+			break;
+		s->ck.pos.offset = bt->b.end;
+		s->ck.last = bt->b;
+		s->ck.has_last = true;
+		s->batches++;
+		s->skipped_batches += bt->found;
+		s->replaced_batches += bt->replaced;
+		s->shipped_rows += bt->b.flow_rows;
+		s->shipped_stats_rows += bt->b.stats_rows;
+		if (bt->max_last_ms > s->shipped_max_last_ms)
+			s->shipped_max_last_ms = bt->max_last_ms;
+		bt->state = SLOT_FREE;
+		s->head = (s->head + 1) % s->nslots;
+		s->count--;
+		moved = true;
 	}
-	id = s->batch_id;
-	if (!s->recovering) {
-		snprintf(ck->pos.name, sizeof(ck->pos.name), "%s", s->file);
-		ck->pos.created_ns = s->created_ns;
-		ck->pos.offset = s->first_offset;
-		ck->pending = true;
-		ck->batch_id = id;
-		ck->batch_first = s->first_offset;
-		ck->batch_end = s->end_offset;
-		ck->flow_rows = s->flow_rows;
-		ck->stats_rows = s->stats_rows;
-		if (save_ckpt(s) != 0)
+	ckpt_pending_from_ring(s);
+	pthread_mutex_unlock(&s->lock);
+	return moved ? save_ckpt(s) : 0;
+}
+
+/*
+ * Wait (reporting lag meanwhile) until fewer than @p max batches are in
+ * flight. @return 0, or -1 on quit or checkpoint failure.
+ */
+static int
+wait_inflight(struct source *s, unsigned int max)
+{
+	for (;;) {
+		struct timespec until;
+
+		if (collect(s) != 0)
 			return -1;
-	} else if (ck->batch_id != id || ck->flow_rows != s->flow_rows || ck->stats_rows != s->stats_rows) {
-		/* The file changed under us (it must not): say so, go on with what is there. */
-		fprintf(stderr, PROG ": %s: pending batch of the checkpoint rebuilt differently "
-				     "(%" PRIu64 "/%" PRIu64 " rows, now %" PRIu64 "/%" PRIu64 ")\n",
-			s->dir, ck->flow_rows, ck->stats_rows, s->flow_rows, s->stats_rows);
-	}
-
-	while (!flows_done || !stats_done) {
-		int rc = 0;
-
+		if (s->count < max || (max == 0 && s->count == 0))
+			return 0;
 		if (quit)
 			return -1;
-		maybe_report(app, false, "lag");
-		if (!flows_done) {
-			if (uncertain) {
-				rc = reconcile(app, app->opt->table, app->flow_columns, id, s->flow_rows, &s->flows);
-				found |= rc == 0;
-				replaced |= rc == 2;
-			} else {
-				rc = insert(app, app->opt->table, app->flow_columns, id, &s->flows);
-			}
-			flows_done = rc >= 0;
+		maybe_report(s->app, false, "lag");
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
 		}
-		if (flows_done && !stats_done) {
-			if (uncertain)
-				rc = reconcile(app, app->opt->stats_table, app->stats_columns, id, s->stats_rows,
-					       &s->stats);
-			else
-				rc = insert(app, app->opt->stats_table, app->stats_columns, id, &s->stats);
-			stats_done = rc >= 0;
-		}
-		if (flows_done && stats_done)
-			break;
-		/* Failed: the insert may or may not have happened; from now on, count first. */
-		uncertain = true;
-		if (!complained || delay == BACKOFF_MAX_MS) {
-			fprintf(stderr, PROG ": %s: ClickHouse at %s: %s; retrying\n", s->dir, app->opt->url,
-				chhttp_error(app->ch));
-			complained = true;
-		}
-		backoff(app, &delay);
+		pthread_mutex_lock(&s->lock);
+		if (s->slots[s->head].state != SLOT_DONE && !quit)
+			pthread_cond_timedwait(&s->cond, &s->lock, &until);
+		pthread_mutex_unlock(&s->lock);
 	}
-	if (complained)
-		fprintf(stderr, PROG ": %s: ClickHouse is back\n", s->dir);
+}
 
-	ck->pending = false;
-	ck->pos.offset = s->end_offset;
+/*
+ * Send the batch being built: record it as pending in the checkpoint, then
+ * hand it to its sender. A batch without rows is not sent: its blocks stay
+ * with the next batch (or, at the end of a file, are passed over).
+ * @return 0, or -1 on quit or checkpoint failure.
+ */
+static int
+dispatch(struct source *s)
+{
+	struct batch *bt = s->cur;
+
+	if (bt == NULL || (bt->b.flow_rows == 0 && bt->b.stats_rows == 0))
+		return 0;
+	if (s->count == 0) {
+		snprintf(s->ck.pos.name, sizeof(s->ck.pos.name), "%s", bt->file);
+		s->ck.pos.created_ns = bt->created_ns;
+		s->ck.pos.offset = bt->b.first;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->count++;
+	ckpt_pending_from_ring(s);
+	pthread_mutex_unlock(&s->lock);
 	if (save_ckpt(s) != 0)
 		return -1;
-	s->batches++;
-	if (found)
-		s->skipped_batches++;
-	if (replaced)
-		s->replaced_batches++;
-	s->shipped_rows += s->flow_rows;
-	s->shipped_stats_rows += s->stats_rows;
-	if (s->batch_max_last_ms > s->shipped_max_last_ms)
-		s->shipped_max_last_ms = s->batch_max_last_ms;
-	batch_reset(s);
+	pthread_mutex_lock(&s->lock);
+	bt->state = SLOT_QUEUED;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	s->cur = NULL;
 	return 0;
 }
 
-/* ------------------------------------------------------------------ batching */
+/* End of a file: send what was built, wait for every batch of the file. */
+static int
+finish_file(struct source *s)
+{
+	if (dispatch(s) != 0 || wait_inflight(s, 0) != 0)
+		return -1;
+	if (s->cur != NULL) {
+		/* only blocks without rows (names) after the last batch: passed over */
+		pthread_mutex_lock(&s->lock);
+		s->cur->state = SLOT_FREE;
+		pthread_mutex_unlock(&s->lock);
+		s->cur = NULL;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ batching (main thread) */
+
+/* Start a batch at this block if none is being built (a slot is free). */
+static void
+batch_open(struct source *s, const struct frx_ffollow_event *ev)
+{
+	const struct options *opt = s->app->opt;
+	struct batch *bt;
+
+	if (s->cur != NULL)
+		return;
+	bt = &s->slots[(s->head + s->count) % s->nslots];
+	bt->flows.len = bt->stats.len = 0;
+	bt->found = bt->replaced = bt->ok = false;
+	bt->max_last_ms = 0;
+	snprintf(bt->file, sizeof(bt->file), "%s", ev->name);
+	bt->created_ns = ev->created_ns;
+	bt->collector = opt->has_collector_id ? opt->collector_id : ev->collector_id;
+	memset(&bt->b, 0, sizeof(bt->b));
+	bt->b.first = ev->offset;
+	/* Every row carries it: known as soon as the batch's first block is. */
+	bt->b.id = frx_ckpt_batch_id(bt->collector, bt->file, bt->created_ns, bt->b.first);
+	bt->opened_ms = monotonic_ms();
+	/* A pending batch of the loaded checkpoint is rebuilt block for block. */
+	bt->uncertain = s->recovered < s->nrecover && strcmp(s->ck.pos.name, ev->name) == 0 &&
+			s->ck.pos.created_ns == ev->created_ns && ev->offset == s->recover[s->recovered].first;
+	pthread_mutex_lock(&s->lock);
+	bt->state = SLOT_BUILDING;
+	pthread_mutex_unlock(&s->lock);
+	s->cur = bt;
+}
 
 static int
-add_flows(struct app *app, struct source *s, const struct frx_block_hdr *hdr, const void *payload)
+add_flows(struct source *s, const struct frx_block_hdr *hdr, const void *payload)
 {
 	const struct frx_flowrec *recs = payload;
 	bool names = frx_ifmap_size(s->ifnames) > 0;
+	struct batch *bt = s->cur;
 	uint8_t *p;
 
-	(void)app;
-	if (rowbuf_reserve(&s->flows, (size_t)hdr->record_count * FRX_CHROW_FLOW_MAX) != 0)
+	if (rowbuf_reserve(&bt->flows, (size_t)hdr->record_count * FRX_CHROW_FLOW_MAX) != 0)
 		return -1;
-	p = s->flows.data + s->flows.len;
+	p = bt->flows.data + bt->flows.len;
 	for (uint32_t i = 0; i < hdr->record_count; i++) {
 		const struct frx_flowrec *r = &recs[i];
 		const char *in = NULL, *out = NULL;
@@ -444,12 +604,12 @@ add_flows(struct app *app, struct source *s, const struct frx_block_hdr *hdr, co
 			in = frx_ifmap_lookup(s->ifnames, r->exporter_addr, r->domain, r->in_if);
 			out = frx_ifmap_lookup(s->ifnames, r->exporter_addr, r->domain, r->out_if);
 		}
-		p += frx_chrow_flow(p, r, in, out, s->collector, s->batch_id);
+		p += frx_chrow_flow(p, r, in, out, bt->collector, bt->b.id);
 	}
-	s->flows.len = (size_t)(p - s->flows.data);
-	s->flow_rows += hdr->record_count;
-	if (hdr->max_last_ms > s->batch_max_last_ms)
-		s->batch_max_last_ms = hdr->max_last_ms;
+	bt->flows.len = (size_t)(p - bt->flows.data);
+	bt->b.flow_rows += hdr->record_count;
+	if (hdr->max_last_ms > bt->max_last_ms)
+		bt->max_last_ms = hdr->max_last_ms;
 	return 0;
 }
 
@@ -461,6 +621,7 @@ add_stats(struct source *s, const struct frx_block_hdr *hdr, const void *payload
 	const struct frx_exporter_stats *ex;
 	const struct frx_engine_stats *en;
 	const struct frx_denied_stats *de;
+	struct batch *bt = s->cur;
 	uint8_t *p;
 
 	if (frx_stats_parse(payload, hdr->payload_len, &sh, &ex, &en, &de) != 0) {
@@ -468,42 +629,14 @@ add_stats(struct source *s, const struct frx_block_hdr *hdr, const void *payload
 			path, offset);
 		return 0;
 	}
-	if (rowbuf_reserve(&s->stats, (size_t)sh->nb_engines * FRX_CHROW_STATS_ROW) != 0)
+	if (rowbuf_reserve(&bt->stats, (size_t)sh->nb_engines * FRX_CHROW_STATS_ROW) != 0)
 		return -1;
-	p = s->stats.data + s->stats.len;
+	p = bt->stats.data + bt->stats.len;
 	for (uint32_t i = 0; i < sh->nb_engines; i++)
-		p += frx_chrow_stats(p, sh, &en[i], s->collector, s->batch_id);
-	s->stats.len = (size_t)(p - s->stats.data);
-	s->stats_rows += sh->nb_engines;
+		p += frx_chrow_stats(p, sh, &en[i], bt->collector, bt->b.id);
+	bt->stats.len = (size_t)(p - bt->stats.data);
+	bt->b.stats_rows += sh->nb_engines;
 	return 0;
-}
-
-static int
-flush(struct app *app, struct source *s)
-{
-	if (!s->open)
-		return 0;
-	return ship_batch(app, s);
-}
-
-/* Start a batch at this block if none is open. */
-static void
-batch_open(const struct options *opt, struct source *s, const struct frx_ffollow_event *ev)
-{
-	if (s->open)
-		return;
-	s->open = true;
-	snprintf(s->file, sizeof(s->file), "%s", ev->name);
-	s->created_ns = ev->created_ns;
-	s->collector = opt->has_collector_id ? opt->collector_id : ev->collector_id;
-	s->first_offset = ev->offset;
-	/* Every row carries it: known as soon as the batch's first block is. */
-	s->batch_id = frx_ckpt_batch_id(s->collector, s->file, s->created_ns, s->first_offset);
-	s->opened_ms = monotonic_ms();
-	/* A pending batch of the checkpoint starts where the checkpoint says. */
-	if (s->ck.pending && strcmp(s->ck.pos.name, ev->name) == 0 && s->ck.pos.created_ns == ev->created_ns &&
-	    ev->offset == s->ck.batch_first)
-		s->recovering = true;
 }
 
 /* Interface names belong to a file: start afresh with each file. */
@@ -517,30 +650,63 @@ names_for_file(struct source *s, const char *name)
 	s->ifnames = frx_ifmap_create();
 }
 
+/* Is the batch being built complete? */
+static bool
+batch_full(struct source *s)
+{
+	struct batch *bt = s->cur;
+
+	if (bt->uncertain) {
+		/* the pending batch of the checkpoint, rebuilt */
+		const struct frx_ckpt_batch *want = &s->recover[s->recovered];
+
+		if (bt->b.end < want->end)
+			return false;
+		if (bt->b.end != want->end || bt->b.flow_rows != want->flow_rows || bt->b.stats_rows != want->stats_rows)
+			fprintf(stderr, PROG ": %s: pending batch of the checkpoint rebuilt differently "
+					     "(end %" PRIu64 ", %" PRIu64 "/%" PRIu64 " rows; now end %" PRIu64
+					     ", %" PRIu64 "/%" PRIu64 ")\n",
+				s->dir, want->end, want->flow_rows, want->stats_rows, bt->b.end, bt->b.flow_rows,
+				bt->b.stats_rows);
+		s->recovered++;
+		return true;
+	}
+	/* another block might not fit */
+	return bt->b.flow_rows + FRX_BLOCK_RECORDS > s->app->opt->batch_rows;
+}
+
 /*
  * Take what the follower has, up to one batch. @return 1 if something
  * happened, 0 if the directory had nothing new, -1 to stop.
  */
 static int
-poll_source(struct app *app, struct source *s)
+poll_source(struct source *s)
 {
-	const struct options *opt = app->opt;
+	const struct options *opt = s->app->opt;
 	struct frx_ffollow_event ev;
 	int progress = 0;
 
 	for (;;) {
 		if (quit)
 			return -1;
+		/* a slot to build in */
+		if (s->cur == NULL && s->count == s->nslots && wait_inflight(s, s->nslots) != 0)
+			return -1;
 		frx_ffollow_next(s->fol, &ev);
 		switch (ev.type) {
 		case FRX_FFOLLOW_IDLE:
 			s->idle = true;
+			if (collect(s) != 0)
+				return -1;
 			/* A partial batch waits at most batch_ms for more. */
-			if (s->open && (monotonic_ms() - s->opened_ms >= opt->batch_ms || opt->once))
-				return flush(app, s) == 0 ? 1 : -1;
+			if (s->cur != NULL && s->cur->b.flow_rows + s->cur->b.stats_rows > 0 && !s->cur->uncertain &&
+			    (monotonic_ms() - s->cur->opened_ms >= opt->batch_ms || opt->once))
+				return dispatch(s) == 0 ? 1 : -1;
+			if (opt->once && wait_inflight(s, 0) != 0)
+				return -1;
 			return progress;
 		case FRX_FFOLLOW_FILE_DONE:
-			if (flush(app, s) != 0)
+			if (finish_file(s) != 0)
 				return -1;
 			progress = 1;
 			continue;
@@ -563,8 +729,8 @@ poll_source(struct app *app, struct source *s)
 			continue;
 		case FRX_FFOLLOW_READ_ERROR:
 			fprintf(stderr, PROG ": reading %s: %s\n", ev.path, strerror(ev.err));
-			app->status = 1;
-			if (flush(app, s) != 0)
+			s->app->status = 1;
+			if (finish_file(s) != 0)
 				return -1;
 			continue;
 		case FRX_FFOLLOW_BLOCK:
@@ -580,10 +746,10 @@ poll_source(struct app *app, struct source *s)
 		}
 		if (ev.replay)
 			continue;
-		batch_open(opt, s, &ev);
-		s->end_offset = ev.next_offset;
+		batch_open(s, &ev);
+		s->cur->b.end = ev.next_offset;
 		if (ev.hdr->type == FRX_BLOCK_FLOWS) {
-			if (add_flows(app, s, ev.hdr, ev.payload) != 0) {
+			if (add_flows(s, ev.hdr, ev.payload) != 0) {
 				fprintf(stderr, PROG ": out of memory for a batch\n");
 				return -1;
 			}
@@ -593,11 +759,8 @@ poll_source(struct app *app, struct source *s)
 				return -1;
 			}
 		}
-		if (s->recovering ? s->end_offset >= s->ck.batch_end
-				  : s->flow_rows + FRX_BLOCK_RECORDS > opt->batch_rows) {
-			/* full (another block might not fit), or the pending batch rebuilt */
-			return flush(app, s) == 0 ? 1 : -1;
-		}
+		if (batch_full(s))
+			return dispatch(s) == 0 ? 1 : -1;
 	}
 }
 
@@ -670,6 +833,8 @@ usage(FILE *out)
 		"      --report S         print how far behind the shipper is every S seconds\n"
 		"                         (default %u; 0: only on SIGUSR1 and at exit)\n"
 		"      --timeout-ms N     HTTP request timeout (default %u)\n"
+		"      --parallel N       inserts in flight per DIR, each on its own connection\n"
+		"                         (default %u, max %u)\n"
 		"      --once             ship what the directories hold now, then exit\n"
 		"      --print-schema     print the CREATE TABLE statements and exit\n"
 		"      --create-table     create both tables in ClickHouse if missing, and exit\n"
@@ -680,7 +845,8 @@ usage(FILE *out)
 		"SIGUSR1 prints the lag now. Flows table columns: the keys of flowrx-read -o\n"
 		"json, then collector, time, batch_id; addresses are FixedString(16)\n"
 		"(IPv6NumToString() shows them).\n",
-		DEFAULT_BATCH_ROWS, FRX_SHIP_BATCH_MAX, DEFAULT_BATCH_MS, DEFAULT_REPORT_S, DEFAULT_TIMEOUT_MS);
+		DEFAULT_BATCH_ROWS, FRX_SHIP_BATCH_MAX, DEFAULT_BATCH_MS, DEFAULT_REPORT_S, DEFAULT_TIMEOUT_MS,
+		DEFAULT_PARALLEL, FRX_CKPT_MAX_PENDING);
 }
 
 static int
@@ -696,6 +862,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "batch-ms", required_argument, NULL, OPT_BATCH_MS },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "print-schema", no_argument, NULL, OPT_PRINT_SCHEMA },
 		{ "create-table", no_argument, NULL, OPT_CREATE_TABLE },
@@ -714,6 +881,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		.batch_ms = DEFAULT_BATCH_MS,
 		.report_s = DEFAULT_REPORT_S,
 		.timeout_ms = DEFAULT_TIMEOUT_MS,
+		.parallel = DEFAULT_PARALLEL,
 	};
 	while ((c = getopt_long(argc, argv, "u:t:S:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -750,6 +918,10 @@ parse_options(int argc, char **argv, struct options *opt)
 			if (parse_u32(optarg, "--timeout-ms", 100, 3600000, &v) != 0)
 				return -1;
 			opt->timeout_ms = (long)v;
+			break;
+		case OPT_PARALLEL:
+			if (parse_u32(optarg, "--parallel", 1, FRX_CKPT_MAX_PENDING, &opt->parallel) != 0)
+				return -1;
 			break;
 		case OPT_ONCE:
 			opt->once = true;
@@ -802,20 +974,27 @@ print_schema(const struct options *opt, FILE *out)
 }
 
 static int
-create_tables(struct app *app)
+create_tables(const struct options *opt)
 {
+	const char *names[2] = { opt->table, opt->stats_table };
+	struct chhttp *ch = chhttp_create(opt->url, opt->timeout_ms, &quit);
 	char buf[4096];
-	const char *names[2] = { app->opt->table, app->opt->stats_table };
+	int rc = 0;
 
-	for (int t = 0; t < 2; t++) {
+	if (ch == NULL) {
+		fprintf(stderr, PROG ": cannot set up libcurl\n");
+		return -1;
+	}
+	for (int t = 0; t < 2 && rc == 0; t++) {
 		frx_chrow_schema(t == 0 ? FRX_CHROW_FLOWS : FRX_CHROW_STATS, names[t], buf, sizeof(buf));
-		if (chhttp_query(app->ch, buf) != 0) {
-			fprintf(stderr, PROG ": --create-table: creating %s at %s: %s\n", names[t], app->opt->url,
-				chhttp_error(app->ch));
-			return -1;
+		if (chhttp_query(ch, buf) != 0) {
+			fprintf(stderr, PROG ": --create-table: creating %s at %s: %s\n", names[t], opt->url,
+				chhttp_error(ch));
+			rc = -1;
 		}
 	}
-	return 0;
+	chhttp_free(ch);
+	return rc;
 }
 
 /* Checkpoint file of a directory: its real path, '/' turned into '_'. */
@@ -840,17 +1019,21 @@ ckpt_path_for(const char *state_dir, const char *dir)
 static int
 open_source(struct app *app, struct source *s, const char *dir)
 {
+	const struct options *opt = app->opt;
 	unsigned int line;
 	struct stat st;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->app = app;
 	s->dir = dir;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, PROG ": %s: not a directory\n", dir);
 		return -1;
 	}
-	s->ckpt_path = ckpt_path_for(app->opt->state_dir, dir);
+	s->ckpt_path = ckpt_path_for(opt->state_dir, dir);
 	if (s->ckpt_path == NULL) {
 		fprintf(stderr, PROG ": %s: %s\n", dir, strerror(errno));
 		return -1;
@@ -867,26 +1050,61 @@ open_source(struct app *app, struct source *s, const char *dir)
 		fprintf(stderr, PROG ": checkpoint %s: %s\n", s->ckpt_path, strerror(-rc));
 		return -1;
 	}
+	/* Its pending batches are rebuilt and counted in ClickHouse first. */
+	s->nrecover = s->ck.npending;
+	memcpy(s->recover, s->ck.pending, sizeof(s->recover));
+	s->ck.npending = 0;
 	s->fol = frx_ffollow_create(dir, &s->ck.pos);
 	s->ifnames = frx_ifmap_create();
 	if (s->fol == NULL || s->ifnames == NULL) {
 		fprintf(stderr, PROG ": %s: %s\n", dir, strerror(errno ? errno : ENOMEM));
 		return -1;
 	}
-	if (!app->opt->quiet && s->ck.pos.name[0])
+	/* Never fewer slots than the checkpoint has batches in flight. */
+	s->nslots = opt->parallel > s->nrecover ? opt->parallel : s->nrecover;
+	for (unsigned int i = 0; i < s->nslots; i++) {
+		struct batch *bt = &s->slots[i];
+
+		bt->src = s;
+		bt->ch = chhttp_create(opt->url, opt->timeout_ms, &quit);
+		if (bt->ch == NULL) {
+			fprintf(stderr, PROG ": cannot set up libcurl\n");
+			return -1;
+		}
+		if (pthread_create(&bt->thread, NULL, sender_main, bt) != 0) {
+			fprintf(stderr, PROG ": cannot start a sender thread\n");
+			return -1;
+		}
+		bt->has_thread = true;
+	}
+	if (!opt->quiet && s->ck.pos.name[0])
 		fprintf(stderr, PROG ": %s: resuming at %s offset %" PRIu64 "%s\n", dir, s->ck.pos.name,
-			s->ck.pos.offset, s->ck.pending ? " (checking the batch in flight)" : "");
+			s->ck.pos.offset, s->nrecover ? " (checking the batches in flight)" : "");
 	return 0;
 }
 
+/* Stop the senders (quit is set, or nothing is in flight) and free. */
 static void
 close_source(struct source *s)
 {
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	for (unsigned int i = 0; i < FRX_CKPT_MAX_PENDING; i++) {
+		struct batch *bt = &s->slots[i];
+
+		if (bt->has_thread)
+			pthread_join(bt->thread, NULL);
+		chhttp_free(bt->ch);
+		free(bt->flows.data);
+		free(bt->stats.data);
+	}
 	frx_ffollow_free(s->fol);
 	frx_ifmap_free(s->ifnames);
-	free(s->flows.data);
-	free(s->stats.data);
 	free(s->ckpt_path);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
 }
 
 static void
@@ -896,14 +1114,16 @@ run(struct app *app)
 		bool progress = false, all_idle = true;
 
 		for (int i = 0; i < app->nsrc && !quit; i++) {
-			int rc = poll_source(app, &app->src[i]);
+			struct source *s = &app->src[i];
+			int rc = poll_source(s);
 
 			if (rc < 0 && !quit) {
 				app->status = 1;
 				quit = 1;
 			}
 			progress |= rc > 0;
-			all_idle &= app->src[i].idle && !app->src[i].open;
+			all_idle &= s->idle && s->count == 0 &&
+				    (s->cur == NULL || s->cur->b.flow_rows + s->cur->b.stats_rows == 0);
 		}
 		if (quit)
 			break;
@@ -912,6 +1132,26 @@ run(struct app *app)
 			break;
 		if (!progress)
 			sleep_ms(POLL_MS);
+	}
+	/* What was acknowledged before the end still moves the checkpoint. */
+	for (int i = 0; i < app->nsrc; i++) {
+		struct source *s = &app->src[i];
+
+		pthread_mutex_lock(&s->lock);
+		s->stop = true; /* no new batch starts */
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+	}
+	for (int i = 0; i < app->nsrc; i++) {
+		struct source *s = &app->src[i];
+
+		for (unsigned int j = 0; j < s->nslots; j++)
+			if (s->slots[j].has_thread) {
+				pthread_join(s->slots[j].thread, NULL);
+				s->slots[j].has_thread = false;
+			}
+		if (collect(s) != 0)
+			app->status = 1;
 	}
 }
 
@@ -934,20 +1174,14 @@ main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	app.ch = chhttp_create(opt.url, opt.timeout_ms);
-	if (app.ch == NULL) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, PROG ": cannot set up libcurl\n");
 		return 1;
 	}
-	if (opt.create_table) {
-		int rc = create_tables(&app);
-
-		chhttp_free(app.ch);
-		return rc == 0 ? 0 : 1;
-	}
+	if (opt.create_table)
+		return create_tables(&opt) == 0 ? 0 : 1;
 	if (mkdir(opt.state_dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, PROG ": --state-dir %s: %s\n", opt.state_dir, strerror(errno));
-		chhttp_free(app.ch);
 		return 1;
 	}
 	app.flow_columns = frx_chrow_columns(FRX_CHROW_FLOWS);
@@ -974,6 +1208,6 @@ main(int argc, char **argv)
 	for (int i = 0; i < app.nsrc; i++)
 		close_source(&app.src[i]);
 	free(app.src);
-	chhttp_free(app.ch);
+	curl_global_cleanup();
 	return app.status;
 }

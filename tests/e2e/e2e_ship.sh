@@ -73,13 +73,13 @@ diff "$WORK/want.txt" <(ch_totals a flowrx_flows) || fail "second run changed th
 # A batch left pending by a crash, in its three possible states. The last
 # checkpoint still describes the last batch: make it pending again.
 ck=$(ls "$WORK"/st/*.ckpt)
-id=$(sed -n 's/^batch_id //p' "$ck")
-first=$(sed -n 's/^batch_first //p' "$ck")
-rows=$(sed -n 's/^flow_rows //p' "$ck")
+read -r _ id first end rows srows < <(grep "^last " "$ck")
 [ "$rows" -gt 1 ] || fail "last batch too small ($rows rows)"
+grep -q "^pending 0$" "$ck" || fail "batches still pending after --once"
 cp "$ck" "$WORK/ck.done"
 make_pending() {
 	sed -e "s/^pending .*/pending 1/" -e "s/^offset .*/offset $first/" "$WORK/ck.done" > "$ck"
+	echo "batch $id $first $end $rows $srows" >> "$ck"
 }
 # 1. all there (the acknowledgement was lost): nothing is sent again
 make_pending
