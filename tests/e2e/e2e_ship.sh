@@ -109,6 +109,15 @@ make_pending
 grep -q "partly in flowrx_flows" "$WORK/ship5.txt" || { cat "$WORK/ship5.txt"; fail "partial batch not detected"; }
 diff "$WORK/want.txt" <(ch_totals a flowrx_flows) || fail "partial batch: not exactly once"
 
+# Other table names, and --collector-id overriding the files' id.
+"$SHIP" --create-table -u "$URL" -t other_flows --stats-table other_stats || fail "--create-table -t"
+"$SHIP" -u "$URL" -S "$WORK/st-other" -t other_flows --stats-table other_stats --collector-id 99 --parallel 1 \
+	--batch-rows 5000 --once "$flows" 2> "$WORK/ship-other.txt" || { cat "$WORK/ship-other.txt"; fail "-t run"; }
+diff "$WORK/want.txt" <(ch_totals a other_flows) || fail "-t other_flows: totals differ"
+[ "$(ch_q a "SELECT uniqExact(collector), any(collector) FROM other_flows FORMAT TSV")" = "$(printf '1\t99')" ] ||
+	fail "--collector-id 99 not in the rows"
+[ "$(ch_q a "SELECT count() FROM other_stats")" = "$nstats" ] || fail "--stats-table: stats rows differ"
+
 # A damaged checkpoint is refused by name.
 echo garbage > "$ck"
 "$SHIP" -u "$URL" -S "$WORK/st" --once "$flows" 2> "$WORK/err.txt" && fail "bad checkpoint accepted"
