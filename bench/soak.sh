@@ -63,7 +63,7 @@ for _ in $(seq 100); do
 done
 grep -q "collecting until" "$WORK/summary.txt" || { cat "$WORK/stderr.txt"; die "flowrx did not start"; }
 sleep 0.5
-"$BUILD/app/flowrx-read" -R "$WORK/flows" -f -q -o csv 2> "$WORK/follow-stderr.txt" | wc -l > "$WORK/followed.txt" &
+"$BUILD/app/flowrx-read" -R "$WORK/flows" -f -q -o csv > "$WORK/followed.csv" 2> "$WORK/follow-stderr.txt" &
 follower=$!
 
 echo "soak: $SECONDS_TOTAL s, flowrx pid $pid, port $port, sending at $PPS datagrams/s" >&2
@@ -101,7 +101,7 @@ follower=""
 c() { sed -n "s/^$1: //p" "$WORK/summary.txt" | head -1; }
 "$BUILD/app/flowrx-read" -R "$WORK/flows" -q -o csv > "$WORK/all.csv"
 stored=$(($(wc -l < "$WORK/all.csv") - 1))
-followed=$(($(cat "$WORK/followed.txt") - 1))
+followed=$(($(wc -l < "$WORK/followed.csv") - 1))
 python3 - "$WORK/rss.csv" "$SECONDS_TOTAL" "$sent" "$stored" "$followed" "$loops" "$WORK/summary.txt" "$hups" \
 	> "$WORK/result.md" << 'PY'
 import csv, sys

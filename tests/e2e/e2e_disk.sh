@@ -22,7 +22,8 @@ mkdir "$disk"
 mount -t tmpfs -o size=4m tmpfs "$disk" || { echo "SKIP: cannot mount tmpfs"; exit 77; }
 ext="$WORK/ext"
 mkdir "$ext"
-trap 'umount -l "$disk" "$ext" 2>/dev/null; rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
+pid=""
+trap 'kill -9 $pid 2> /dev/null || true; umount -l "$disk" "$ext" 2> /dev/null || true; rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
 
 "$TESTGEN" bulk "$WORK/bulk.pcap" 200 > /dev/null
 
