@@ -40,7 +40,7 @@ enum frx_block_type {
 	FRX_BLOCK_IFNAMES = 4, /**< interface names from options data: record_count struct frx_ifname (lib/tmpl.h) */
 	/** record_count records packed by lib/recpack.h (format 2). The reader
 	 * unpacks them and hands them out as a FLOWS block: callers never see it. */
-	FRX_BLOCK_FLOWS_PACKED = 5,
+	FRX_BLOCK_FLOWS_PACKED = 6,
 };
 
 /** File header, little-endian, 128 bytes. */
