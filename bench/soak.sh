@@ -55,7 +55,7 @@ INPUTS=(v5 v9 ipfix tmpl mixed)
 
 # ---------------------------------------------------------------- collector
 "$BUILD/app/flowrx" --iface lo -p "$port" -w "$WORK/flows" --rotate 60 --template-timeout 20 \
-	--backlog-timeout 5 --stats-blocks 30 > "$WORK/summary.txt" 2> "$WORK/stderr.txt" &
+	--backlog-timeout 5 --stats-blocks 30 --max-sessions 8192 --max-templates 16384 > "$WORK/summary.txt" 2> "$WORK/stderr.txt" &
 pid=$!
 for _ in $(seq 100); do
 	grep -q "collecting until" "$WORK/summary.txt" 2> /dev/null && break
@@ -75,7 +75,7 @@ hups=0
 echo "elapsed_s,rss_kb" > "$WORK/rss.csv"
 while [ $(($(date +%s) - start)) -lt "$SECONDS_TOTAL" ]; do
 	for i in "${INPUTS[@]}"; do
-		n=$("$BUILD/bench/flowrx-udpsend" -R "$PPS" "$WORK/$i.pcap" 127.0.0.1 "$port" |
+		n=$("$BUILD/bench/flowrx-udpsend" -r 3 -R "$PPS" "$WORK/$i.pcap" 127.0.0.1 "$port" |
 			sed -n 's/^sent \([0-9]*\) datagrams.*/\1/p')
 		sent=$((sent + ${n:-0}))
 	done
