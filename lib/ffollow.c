@@ -290,7 +290,9 @@ frx_ffollow_next(struct frx_ffollow *f, struct frx_ffollow_event *ev)
 	case FRX_READ_BLOCK:
 		fill_file(f, ev, FRX_FFOLLOW_BLOCK);
 		ev->next_offset = frx_ffile_offset(f->r);
-		ev->offset = ev->next_offset - sizeof(*hdr) - hdr->payload_len;
+		/* Where the block starts: after whatever damage was skipped. (Not
+		 * from payload_len: a packed block is handed out unpacked.) */
+		ev->offset = start + (bytes1 - bytes0);
 		ev->replay = ev->next_offset <= f->replay_until;
 		ev->hdr = hdr;
 		ev->payload = payload;
@@ -360,7 +362,7 @@ scan_file(const char *path, uint64_t offset, uint64_t *records, uint64_t *oldest
 		if (h.magic != FRX_BLOCK_MAGIC || h.payload_len > FRX_BLOCK_MAX_PAYLOAD ||
 		    offset + sizeof(h) + h.payload_len > (uint64_t)st.st_size)
 			break;
-		if (h.type == FRX_BLOCK_FLOWS) {
+		if (h.type == FRX_BLOCK_FLOWS || h.type == FRX_BLOCK_FLOWS_PACKED) {
 			*records += h.record_count;
 			if (h.min_first_ms != 0 && (*oldest_first_ms == 0 || h.min_first_ms < *oldest_first_ms))
 				*oldest_first_ms = h.min_first_ms;

@@ -7,7 +7,7 @@ set -euo pipefail
 
 want=(gcc meson ninja-build pkg-config dpdk libdpdk-dev libnuma-dev libpcap-dev libisal-dev libcurl4-openssl-dev python3)
 if [ "${1:-build}" = test ]; then
-	want+=(libcriterion-dev clang libclang-rt-14-dev tshark tcpdump softflowd nfdump clickhouse-server clickhouse-client)
+	want+=(libcriterion-dev clang libclang-rt-14-dev tshark tcpdump softflowd nfdump valgrind clickhouse-server clickhouse-client)
 fi
 
 missing=()

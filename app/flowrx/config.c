@@ -82,6 +82,8 @@ frx_config_usage(const char *prog)
 	       "  --rotate SECONDS       start a new file every SECONDS, aligned to the clock (default 300; 0 never)\n"
 	       "  --flush-ms MS          hand partly filled blocks to the writer after MS (default 1000)\n"
 	       "  --fsync-blocks N       fdatasync every N blocks (default 0: leave it to the kernel)\n"
+	       "  --full-records         write 160-byte records (file format 1) instead of packing them\n"
+	       "                         (format 2, about 60 bytes a record; docs/file-format.md)\n"
 	       "  --collector-id N       id stored in file headers (default 0)\n"
 	       "Lcores (default: chosen from the EAL lcore list, printed at start):\n"
 	       "  --rx-lcores LIST       lcores polling RX queues, e.g. 1 or 1,2\n"
@@ -284,7 +286,7 @@ parse_facility(const char *name, int *facility)
 }
 
 enum {
-	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC,
+	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC, OPT_FULL_RECORDS,
 	OPT_COLLECTOR_ID, OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_STATS_LCORE, OPT_BLOCKS,
 	OPT_RING_SIZE, OPT_RXD, OPT_MBUFS, OPT_IDLE_SLEEP, OPT_STATS_INTERVAL, OPT_PRINT_CONFIG,
 	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
@@ -302,6 +304,7 @@ static const struct option long_opts[] = {
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
 	{ "fsync-blocks", required_argument, NULL, OPT_FSYNC },
+	{ "full-records", no_argument, NULL, OPT_FULL_RECORDS },
 	{ "collector-id", required_argument, NULL, OPT_COLLECTOR_ID },
 	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
 	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
@@ -381,6 +384,9 @@ frx_config_parse(struct frx_config *cfg, int argc, char **argv)
 		case OPT_FSYNC:
 			if (parse_u32("--fsync-blocks", optarg, 0, UINT32_MAX, &cfg->fsync_every_blocks) < 0)
 				return -1;
+			break;
+		case OPT_FULL_RECORDS:
+			cfg->full_records = 1;
 			break;
 		case OPT_COLLECTOR_ID:
 			if (parse_u32("--collector-id", optarg, 0, UINT32_MAX, &cfg->collector_id) < 0)
@@ -562,6 +568,7 @@ frx_config_print(const struct frx_config *cfg)
 	printf("rotate = %u\n", cfg->rotate_seconds);
 	printf("flush_ms = %u\n", cfg->flush_ms);
 	printf("fsync_blocks = %u\n", cfg->fsync_every_blocks);
+	printf("full_records = %s\n", cfg->full_records ? "yes" : "no");
 	printf("collector_id = %u\n", cfg->collector_id);
 	printf("blocks = %u\n", cfg->nb_blocks);
 	printf("ring_size = %u\n", cfg->ring_size);
