@@ -147,9 +147,16 @@ static int
 build_eal_args(const struct frx_config *cfg, int user_argc, char **user_argv, char **eal_argv,
 	       char *vdev_buf, size_t vdev_size)
 {
-	int n = 0;
+	int n = 0, k;
 
-	for (int i = 0; i < user_argc && n < MAX_EAL_ARGS - 16; i++)
+	/* program name, the config file's [eal] settings, then the command
+	 * line's EAL arguments (which win where the EAL keeps the last) */
+	eal_argv[n++] = user_argv[0];
+	k = frx_config_eal_args(cfg, eal_argv + n, MAX_EAL_ARGS / 2);
+	if (k < 0)
+		return -1;
+	n += k;
+	for (int i = 1; i < user_argc && n < MAX_EAL_ARGS - 16; i++)
 		eal_argv[n++] = user_argv[i];
 	if (!cfg->eal_args_given && (cfg->pcap_path || cfg->iface)) {
 		/* --in-memory would be ideal but DPDK 22.11 refuses it with
@@ -704,8 +711,10 @@ main(int argc, char **argv)
 	rc = frx_config_parse(&app.cfg, app_argc, app_argv);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
+	if (app.cfg.nb_eal)
+		app.cfg.eal_args_given = 1;
 	if (app.cfg.print_config) {
-		frx_config_print(&app.cfg);
+		frx_config_print(&app.cfg, stdout);
 		return 0;
 	}
 	if (app.cfg.pcap_path && count_pcap_frames(&app.cfg) < 0)
@@ -713,7 +722,7 @@ main(int argc, char **argv)
 
 	eal_argc = build_eal_args(&app.cfg, user_eal_argc, argv, eal_argv, vdev, sizeof(vdev));
 	if (eal_argc < 0) {
-		fprintf(stderr, "flowrx: --pcap/--iface argument too long\n");
+		fprintf(stderr, "flowrx: --pcap/--iface argument or [eal] settings too long\n");
 		return 1;
 	}
 	rc = rte_eal_init(eal_argc, eal_argv);
