@@ -37,6 +37,7 @@
 #include "ctx.h"
 #include "ffile.h"
 #include "pkt.h"
+#include "prom.h"
 #include "telemetry.h"
 #include "tmpl.h"
 
@@ -610,11 +611,17 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 					       FRX_MAX_IFNAMES_PER_BLOCK * sizeof(struct frx_ifname), 64);
 	if (app->stats->ifname_block == NULL)
 		goto nomem;
+	app->stats->prom_path = cfg->prometheus_file;
+	app->stats->prom_interval_tsc = (uint64_t)cfg->prometheus_interval_s * rte_get_tsc_hz();
+	app->stats->next_prom_tsc = rte_get_tsc_cycles(); /* a first file at once */
 	app->stats->report_interval_tsc = (uint64_t)cfg->stats_interval_s * rte_get_tsc_hz();
 	app->stats->next_report_tsc = rte_get_tsc_cycles() + app->stats->report_interval_tsc;
 
 	if (setup_ports(app) < 0)
 		return -1;
+	for (unsigned int i = 0; i < app->nb_ports; i++)
+		app->stats->ports[i] = app->ports[i];
+	app->stats->nb_ports = app->nb_ports;
 	for (unsigned int r = 0; r < app->nb_rx; r++)
 		app->rx[r]->expect_frames = app->rx[r]->nb_queues ? cfg->pcap_frames * cfg->repeat : 0;
 
@@ -755,6 +762,12 @@ main(int argc, char **argv)
 	rte_eal_mp_remote_launch(lcore_main, &app, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
 	elapsed_s = (double)(rte_get_tsc_cycles() - start_tsc) / (double)rte_get_tsc_hz();
+	if (app.cfg.prometheus_file) {
+		/* every lcore has stopped: these are the final counters */
+		rc = frx_prom_write(app.stats, app.cfg.prometheus_file);
+		if (rc < 0)
+			fprintf(stderr, "flowrx: --prometheus-file %s: %s\n", app.cfg.prometheus_file, strerror(-rc));
+	}
 
 	for (unsigned int i = 0; i < app.nb_ports; i++) {
 		struct rte_eth_stats st;
@@ -770,6 +783,7 @@ main(int argc, char **argv)
 	frx_stats_drain_logs(app.stats);
 	frx_stats_write_snapshot(app.stats); /* the final, exact counters */
 	frx_stats_print_summary(app.stats, stdout);
+
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
 	if (app.cfg.pcap_path) {
 		struct frx_worker_counters sum;
