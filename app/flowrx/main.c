@@ -425,14 +425,81 @@ setup_ports(struct app *app)
 	return 0;
 }
 
+/* ------------------------------------------------------------ NUMA */
+
+/* The socket of an lcore, or SOCKET_ID_ANY if DPDK does not know it. */
+static int
+lcore_socket(unsigned int lcore)
+{
+	unsigned int socket = rte_lcore_to_socket_id(lcore);
+
+	return socket < RTE_MAX_NUMA_NODES ? (int)socket : SOCKET_ID_ANY;
+}
+
+/*
+ * The NIC DMAs frames into mbufs: the pool belongs on the NIC's socket (the
+ * first port's that reports one). Ports on several sockets would each want
+ * their own pool; one pool on the first socket is what we do, with a
+ * warning. Virtual ports (net_pcap, af_packet) have no socket: the first RX
+ * lcore's is used.
+ */
+static int
+mbuf_pool_socket(const unsigned int *rx_lc)
+{
+	int socket = SOCKET_ID_ANY;
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port) {
+		int s = rte_eth_dev_socket_id(port);
+
+		if (s < 0)
+			continue;
+		if (socket == SOCKET_ID_ANY)
+			socket = s;
+		else if (s != socket)
+			printf("flowrx: warning: port %u is on NUMA socket %d, the mbuf pool on socket %d: its "
+			       "frames cross the interconnect (run one flowrx per socket)\n", port, s, socket);
+	}
+	return socket == SOCKET_ID_ANY ? lcore_socket(rx_lc[0]) : socket;
+}
+
+/* After setup_ports: warn when a port and the lcores handling its frames
+ * are on different sockets (every packet would cross the interconnect). */
+static void
+check_numa(const struct app *app)
+{
+	for (unsigned int i = 0; i < app->nb_ports; i++) {
+		int port_socket = rte_eth_dev_socket_id(app->ports[i]);
+
+		if (port_socket < 0)
+			continue;
+		for (unsigned int r = 0; r < app->nb_rx; r++) {
+			int s = lcore_socket(app->rx[r]->lcore);
+
+			if (s >= 0 && s != port_socket)
+				printf("flowrx: warning: port %u is on NUMA socket %d but RX lcore %u is on socket %d: "
+				       "pick lcores of socket %d (EAL -l / [eal] lcores, --rx-lcores)\n",
+				       app->ports[i], port_socket, app->rx[r]->lcore, s, port_socket);
+		}
+		for (unsigned int w = 0; w < app->nb_workers; w++) {
+			int s = lcore_socket(app->workers[w]->lcore);
+
+			if (s >= 0 && s != port_socket)
+				printf("flowrx: warning: port %u is on NUMA socket %d but worker lcore %u is on socket "
+				       "%d: pick lcores of socket %d (--worker-lcores)\n",
+				       app->ports[i], port_socket, app->workers[w]->lcore, s, port_socket);
+		}
+	}
+}
+
 static struct rte_ring *
-make_ring(const char *fmt, unsigned int a, unsigned int b, unsigned int size, unsigned int flags)
+make_ring(const char *fmt, unsigned int a, unsigned int b, unsigned int size, unsigned int flags, int socket)
 {
 	char name[RTE_RING_NAMESIZE];
 	struct rte_ring *r;
 
 	snprintf(name, sizeof(name), fmt, a, b);
-	r = rte_ring_create(name, size, rte_socket_id(), flags | RING_F_SP_ENQ | RING_F_SC_DEQ);
+	r = rte_ring_create(name, size, socket, flags | RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (r == NULL)
 		fprintf(stderr, "flowrx: ring %s (%u entries): %s\n", name, size, rte_strerror(rte_errno));
 	return r;
@@ -501,9 +568,11 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	struct frx_config *cfg = &app->cfg;
 	unsigned int nb_mbufs = cfg->nb_mbufs;
 	struct frx_ffile_writer_conf wconf;
+	int mbuf_socket;
 
 	for (unsigned int i = 0; i < app->nb_rx; i++) {
-		app->rx[i] = rte_zmalloc("frx_rx", sizeof(struct frx_rx_ctx), RTE_CACHE_LINE_SIZE);
+		app->rx[i] = rte_zmalloc_socket("frx_rx", sizeof(struct frx_rx_ctx), RTE_CACHE_LINE_SIZE,
+					       lcore_socket(rx_lc[i]));
 		if (app->rx[i] == NULL)
 			goto nomem;
 		app->rx[i]->index = i;
@@ -513,7 +582,8 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		app->plan[rx_lc[i]].rx = app->rx[i];
 	}
 	for (unsigned int i = 0; i < app->nb_workers; i++) {
-		app->workers[i] = rte_zmalloc("frx_worker", sizeof(struct frx_worker_ctx), RTE_CACHE_LINE_SIZE);
+		app->workers[i] = rte_zmalloc_socket("frx_worker", sizeof(struct frx_worker_ctx), RTE_CACHE_LINE_SIZE,
+						   lcore_socket(wk_lc[i]));
 		if (app->workers[i] == NULL)
 			goto nomem;
 		app->workers[i]->index = i;
@@ -526,12 +596,14 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		}
 		app->plan[wk_lc[i]].worker = app->workers[i];
 	}
-	app->stats = rte_zmalloc("frx_stats", sizeof(struct frx_stats_ctx), RTE_CACHE_LINE_SIZE);
+	app->stats = rte_zmalloc_socket("frx_stats", sizeof(struct frx_stats_ctx), RTE_CACHE_LINE_SIZE,
+					lcore_socket(stats_lc));
 	if (app->stats == NULL)
 		goto nomem;
 	app->stats->lcore = stats_lc;
 	app->plan[stats_lc].stats = app->stats;
 
+	mbuf_socket = mbuf_pool_socket(rx_lc);
 	if (nb_mbufs == 0)
 		nb_mbufs = (unsigned int)rte_eth_dev_count_avail() * app->nb_rx * cfg->nb_rxd +
 			   app->nb_rx * app->nb_workers * (cfg->ring_size + FRX_BURST) +
@@ -539,14 +611,14 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			   /* --repeat: net_pcap's infinite_rx holds the whole capture in mbufs */
 			   (cfg->repeat > 1 ? (unsigned int)cfg->pcap_frames : 0);
 	app->mbuf_pool = rte_pktmbuf_pool_create("frx_mbufs", nb_mbufs, MBUF_CACHE, 0,
-						 RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+						 RTE_MBUF_DEFAULT_BUF_SIZE, mbuf_socket);
 	if (app->mbuf_pool == NULL) {
 		fprintf(stderr, "flowrx: mbuf pool of %u: %s (more memory: -m, hugepages, or --mbufs)\n",
 			nb_mbufs, rte_strerror(rte_errno));
 		return -1;
 	}
 	app->block_pool = rte_mempool_create("frx_blocks", cfg->nb_blocks, sizeof(struct frx_block), 0, 0,
-					     NULL, NULL, NULL, NULL, rte_socket_id(), 0);
+					     NULL, NULL, NULL, NULL, lcore_socket(wk_lc[0]), 0);
 	if (app->block_pool == NULL) {
 		fprintf(stderr, "flowrx: block pool of %u x %zu bytes: %s (more memory: -m, or --blocks)\n",
 			cfg->nb_blocks, sizeof(struct frx_block), rte_strerror(rte_errno));
@@ -555,7 +627,9 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 
 	for (unsigned int r = 0; r < app->nb_rx; r++)
 		for (unsigned int w = 0; w < app->nb_workers; w++) {
-			struct rte_ring *ring = make_ring("frx_rx%u_w%u", r, w, cfg->ring_size, RING_F_EXACT_SZ);
+			/* the worker dequeues and reads the mbufs: its socket */
+			struct rte_ring *ring = make_ring("frx_rx%u_w%u", r, w, cfg->ring_size, RING_F_EXACT_SZ,
+							  lcore_socket(wk_lc[w]));
 
 			if (ring == NULL)
 				return -1;
@@ -565,7 +639,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			app->workers[w]->nb_rx = app->nb_rx;
 		}
 	if (cfg->nb_allow) {
-		app->acl = frx_acl_create(cfg->allow, cfg->nb_allow, (int)rte_socket_id());
+		app->acl = frx_acl_create(cfg->allow, cfg->nb_allow, lcore_socket(wk_lc[0]));
 		if (app->acl == NULL)
 			return -1;
 	}
@@ -574,7 +648,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 
 		snprintf(name, sizeof(name), "frx_log%u", w);
 		app->workers[w]->log_ring = rte_ring_create_elem(name, sizeof(struct frx_log_event), FRX_LOG_RING,
-								  rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+								  lcore_socket(wk_lc[w]), RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (app->workers[w]->log_ring == NULL) {
 			fprintf(stderr, "flowrx: log ring: %s\n", rte_strerror(rte_errno));
 			return -1;
@@ -583,7 +657,8 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	}
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		/* Room for every block of the pool: enqueue never fails. */
-		app->workers[w]->to_stats = make_ring("frx_w%u_stats%u", w, 0, cfg->nb_blocks, RING_F_EXACT_SZ);
+		app->workers[w]->to_stats = make_ring("frx_w%u_stats%u", w, 0, cfg->nb_blocks, RING_F_EXACT_SZ,
+						      lcore_socket(stats_lc));
 		if (app->workers[w]->to_stats == NULL)
 			return -1;
 		app->workers[w]->block_pool = app->block_pool;
@@ -622,6 +697,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	for (unsigned int i = 0; i < app->nb_ports; i++)
 		app->stats->ports[i] = app->ports[i];
 	app->stats->nb_ports = app->nb_ports;
+	check_numa(app);
 	for (unsigned int r = 0; r < app->nb_rx; r++)
 		app->rx[r]->expect_frames = app->rx[r]->nb_queues ? cfg->pcap_frames * cfg->repeat : 0;
 
