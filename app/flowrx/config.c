@@ -68,6 +68,8 @@ frx_config_usage(const char *prog)
 	       "  --iface NAME           collect live from a kernel interface (net_pcap, incoming only), e.g. lo\n"
 	       "  -p, --port N[,N...]    UDP listen ports (default 2055,9995,9996,4739; 0 = any)\n"
 	       "  --verify-udp-checksum  check UDP checksums in software (off: trust NIC offload flags)\n"
+	       "  --rss ip|ip-udp        RSS hash with several RX queues: ip (default) or ip-udp for NICs\n"
+	       "                         whose IP hash leaves UDP out (i40e, ice; drivers-cfg/)\n"
 	       "Exporters (docs/exporters.md):\n"
 	       "  --allow PREFIX         accept exports only from these sources (repeatable, IPv4/IPv6 CIDR)\n"
 	       "  --rate-limit PPS[/BURST]  per-exporter datagram rate limit (default: none)\n"
@@ -428,7 +430,7 @@ enum {
 	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
 	OPT_EXPORTER, OPT_ALLOW, OPT_RATE_LIMIT, OPT_REORDER_WINDOW, OPT_SEQ_MAX_JUMP, OPT_REJECT_SEQ,
 	OPT_ENGINE, OPT_LEARN_ENGINES, OPT_REJECT_NEW_ENGINES, OPT_SYSLOG_FACILITY, OPT_LOG_STDERR,
-	OPT_STATS_BLOCKS, OPT_REPEAT, OPT_CONFIG, OPT_PROM_FILE, OPT_PROM_INTERVAL,
+	OPT_STATS_BLOCKS, OPT_REPEAT, OPT_CONFIG, OPT_PROM_FILE, OPT_PROM_INTERVAL, OPT_RSS,
 	/* config file only */
 	OPT_COMPRESSION, OPT_RULES_FILE,
 };
@@ -439,6 +441,7 @@ static const struct option long_opts[] = {
 	{ "iface", required_argument, NULL, OPT_IFACE },
 	{ "port", required_argument, NULL, 'p' },
 	{ "verify-udp-checksum", no_argument, NULL, OPT_VERIFY_UDP },
+	{ "rss", required_argument, NULL, OPT_RSS },
 	{ "dir", required_argument, NULL, 'w' },
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
@@ -490,6 +493,7 @@ static const struct cfg_key {
 	{ "input", "iface", OPT_IFACE },
 	{ "input", "ports", 'p' },
 	{ "input", "verify_udp_checksum", OPT_VERIFY_UDP },
+	{ "input", "rss", OPT_RSS },
 	{ "lcores", "rx", OPT_RX_LCORES },
 	{ "lcores", "workers", OPT_WORKER_LCORES },
 	{ "lcores", "stats", OPT_STATS_LCORE },
@@ -607,6 +611,16 @@ apply(struct frx_config *cfg, int opt, const char *what, const char *arg, int fr
 		break;
 	case OPT_VERIFY_UDP:
 		return parse_bool(what, arg, &cfg->pkt.verify_udp_checksum);
+	case OPT_RSS:
+		if (strcmp(arg, "ip") == 0)
+			cfg->rss = FRX_RSS_IP;
+		else if (strcmp(arg, "ip-udp") == 0)
+			cfg->rss = FRX_RSS_IP_UDP;
+		else {
+			fprintf(stderr, "flowrx: %s: '%s' is neither ip nor ip-udp\n", what, arg);
+			return -1;
+		}
+		break;
 	case 'w':
 		if (arg[0] == '\0') {
 			fprintf(stderr, "flowrx: %s: an output directory is needed\n", what);
@@ -1072,6 +1086,7 @@ frx_config_print(const struct frx_config *cfg, FILE *out)
 	for (unsigned int i = 0; i < cfg->pkt.nb_listen_ports; i++)
 		fprintf(out, "%s%u", i ? "," : "", cfg->pkt.listen_ports[i]);
 	fprintf(out, "\nverify_udp_checksum = %s\n", cfg->pkt.verify_udp_checksum ? "yes" : "no");
+	fprintf(out, "rss = %s\n", cfg->rss == FRX_RSS_IP_UDP ? "ip-udp" : "ip");
 
 	fprintf(out, "\n[lcores]\n");
 	fprintf(out, "rx = ");

@@ -24,12 +24,19 @@ struct frx_eal_setting {
 	const char *value;
 };
 
+/** What RSS hashes on when a port has several RX queues. */
+enum frx_rss {
+	FRX_RSS_IP = 0,   /**< IP addresses (NICs that hash UDP on its IP header: ixgbe, mlx5, virtio) */
+	FRX_RSS_IP_UDP,   /**< also UDP packet types, with ports (i40e, ice keep UDP apart from "IP") */
+};
+
 struct frx_config {
 	/* input */
 	const char *pcap_path;        /**< --pcap: offline capture via net_pcap */
 	const char *iface;            /**< --iface: live kernel interface via net_af_packet */
 	uint64_t pcap_frames;         /**< frames in the pcap, counted before start */
 	uint32_t repeat;              /**< --repeat: replay the capture this many times (benchmarks) */
+	uint8_t rss;                  /**< enum frx_rss */
 	/* output */
 	const char *out_dir;          /**< -w */
 	uint32_t rotate_seconds;

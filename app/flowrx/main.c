@@ -363,7 +363,9 @@ setup_ports(struct app *app)
 			/* Any spread works (RX lcores re-steer by exporter); hash on
 			 * IP addresses so all of one exporter's frames stay in order. */
 			port_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-			port_conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+			port_conf.rx_adv_conf.rss_conf.rss_hf =
+				(RTE_ETH_RSS_IP | (cfg->rss == FRX_RSS_IP_UDP ? RTE_ETH_RSS_UDP : 0)) &
+				info.flow_type_rss_offloads;
 		}
 		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_CHECKSUM)
 			port_conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_CHECKSUM;
