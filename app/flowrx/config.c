@@ -889,10 +889,17 @@ file_handler(void *user, const char *section, const char *key, const char *value
 				goto bad;
 			return 1;
 		}
-	if (section[0] == '\0')
+	if (section[0] == '\0') {
 		fprintf(stderr, "flowrx: %s: a key before any [section]\n", what);
-	else
-		fprintf(stderr, "flowrx: %s: unknown key (flowrx --print-config lists every key)\n", what);
+		goto bad;
+	}
+	for (unsigned int i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+		if (strcmp(cfg_keys[i].section, section) == 0) {
+			fprintf(stderr, "flowrx: %s: unknown key (flowrx --print-config lists every key)\n", what);
+			goto bad;
+		}
+	fprintf(stderr, "flowrx: %s: unknown section (eal, input, lcores, output, exporters, exporter ADDR, "
+			"netflow, syslog, telemetry, resources, rules)\n", what);
 bad:
 	fc->failed = 1;
 	return 0;
