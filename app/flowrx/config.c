@@ -917,8 +917,8 @@ frx_config_load(struct frx_config *cfg, const char *path)
 		return -1;
 	}
 	/* Debian's inih sets these at run time: long lines (vdev arguments)
-	 * on the heap, and no indented continuation lines, which would
-	 * silently glue a mistyped line onto the key above. */
+	 * on the heap, and no continuation lines: an indented line would
+	 * otherwise be glued silently onto the value above. */
 	ini_use_stack = false;
 	ini_max_line = 1024;
 	ini_allow_multiline = false;
