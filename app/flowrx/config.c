@@ -1078,10 +1078,16 @@ frx_config_print(const struct frx_config *cfg, FILE *out)
 	fprintf(out, "; load it with: flowrx --config FILE (docs/configuration.md)\n");
 
 	fprintf(out, "\n[eal]\n");
-	if (cfg->nb_eal == 0)
-		fprintf(out, "; none: EAL arguments before \"--\", or the --pcap/--iface defaults\n");
+	if (cfg->nb_eal == 0 && cfg->cli_eal_argc == 0)
+		fprintf(out, "; none: the EAL's defaults, or those of --pcap/--iface\n");
 	for (unsigned int i = 0; i < cfg->nb_eal; i++)
 		fprintf(out, "%s = %s\n", cfg->eal[i].key, cfg->eal[i].value);
+	if (cfg->cli_eal_argc > 0) {
+		fprintf(out, "; from the command line, before \"--\"\nargs =");
+		for (int i = 0; i < cfg->cli_eal_argc; i++)
+			fprintf(out, " %s", cfg->cli_eal_argv[i]);
+		fprintf(out, "\n");
+	}
 
 	fprintf(out, "\n[input]\n");
 	print_path(out, "pcap", cfg->pcap_path);

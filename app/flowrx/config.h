@@ -78,6 +78,8 @@ struct frx_config {
 	const char *config_path;
 	struct frx_eal_setting eal[FRX_MAX_EAL_SETTINGS];  /**< [eal]: given to the EAL before "--" arguments */
 	unsigned int nb_eal;
+	char **cli_eal_argv;          /**< EAL arguments before "--" (for --print-config) */
+	int cli_eal_argc;
 	/* flow rules (issue 9): [rules] file / --rules; not applied yet by this branch */
 	const char *rules_path;
 	/* [output] compression: only "none" exists so far (reserved) */

@@ -798,6 +798,8 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 1;
 	if (app.cfg.nb_eal)
 		app.cfg.eal_args_given = 1;
+	app.cfg.cli_eal_argv = argv + 1;
+	app.cfg.cli_eal_argc = user_eal_argc - 1;
 	if (app.cfg.print_config) {
 		frx_config_print(&app.cfg, stdout);
 		return 0;
