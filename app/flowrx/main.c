@@ -30,6 +30,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -429,13 +430,28 @@ setup_ports(struct app *app)
 
 /* ------------------------------------------------------------ NUMA */
 
-/* The socket of an lcore, or SOCKET_ID_ANY if DPDK does not know it. */
+static int
+memseg_list_on_socket(const struct rte_memseg_list *msl, void *arg)
+{
+	return !msl->external && msl->socket_id == *(const int *)arg;
+}
+
+/* Can the EAL give memory on this socket? Not with --no-huge (one list, on
+ * socket 0), nor on a node without hugepages. */
+static int
+socket_has_memory(int socket)
+{
+	return rte_memseg_list_walk(memseg_list_on_socket, &socket) > 0;
+}
+
+/* The socket to allocate an lcore's memory on: its own, or SOCKET_ID_ANY if
+ * DPDK does not know it or has no memory there. */
 static int
 lcore_socket(unsigned int lcore)
 {
 	unsigned int socket = rte_lcore_to_socket_id(lcore);
 
-	return socket < RTE_MAX_NUMA_NODES ? (int)socket : SOCKET_ID_ANY;
+	return socket < RTE_MAX_NUMA_NODES && socket_has_memory((int)socket) ? (int)socket : SOCKET_ID_ANY;
 }
 
 /*
@@ -454,7 +470,7 @@ mbuf_pool_socket(const unsigned int *rx_lc)
 	RTE_ETH_FOREACH_DEV(port) {
 		int s = rte_eth_dev_socket_id(port);
 
-		if (s < 0)
+		if (s < 0 || !socket_has_memory(s))
 			continue;
 		if (socket == SOCKET_ID_ANY)
 			socket = s;
