@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "crc32c.h"
+#include "recpack.h"
 
 #ifndef FRX_VERSION
 #define FRX_VERSION "dev"
@@ -151,6 +152,8 @@ struct frx_ffile_writer {
 	uint64_t total_blocks;
 	uint64_t total_records;
 	char path[PATH_MAX];
+	int full_records;
+	uint8_t *pack;              /* FLOWS_PACKED payload being written, NULL with full_records */
 };
 
 /* Like mkdir -p. */
@@ -293,7 +296,7 @@ writer_open_file(struct frx_ffile_writer *w, uint64_t now_ns)
 
 	memset(&fh, 0, sizeof(fh));
 	memcpy(fh.magic, FRX_FILE_MAGIC, sizeof(fh.magic));
-	fh.format_version = FRX_FILE_FORMAT_VERSION;
+	fh.format_version = w->full_records ? FRX_FILE_FORMAT_VERSION_FULL : FRX_FILE_FORMAT_VERSION;
 	fh.header_size = FRX_FILE_HEADER_SIZE;
 	fh.record_layout = FRX_FLOWREC_LAYOUT;
 	fh.record_size = sizeof(struct frx_flowrec);
@@ -420,6 +423,14 @@ frx_ffile_writer_open(const struct frx_ffile_writer_conf *conf)
 	w->rotate_ns = (uint64_t)conf->rotate_seconds * NS_PER_SEC;
 	w->collector_id = conf->collector_id;
 	w->fsync_every_blocks = conf->fsync_every_blocks;
+	w->full_records = conf->full_records;
+	if (!w->full_records) {
+		w->pack = malloc((size_t)FRX_BLOCK_RECORDS * FRX_RECPACK_MAX);
+		if (w->pack == NULL) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
 	w->pid = (uint32_t)getpid();
 	if (gethostname(host, sizeof(host)) != 0)
 		host[0] = '\0';
@@ -435,6 +446,7 @@ frx_ffile_writer_open(const struct frx_ffile_writer_conf *conf)
 	return w;
 
 fail:
+	free(w->pack);
 	free(w->dir);
 	free(w);
 	errno = -rc;
@@ -460,7 +472,7 @@ writer_append(struct frx_ffile_writer *w, const struct frx_block_hdr *hdr, const
 		return rc;
 
 	w->total_blocks++;
-	if (hdr->type == FRX_BLOCK_FLOWS) {
+	if (hdr->type == FRX_BLOCK_FLOWS || hdr->type == FRX_BLOCK_FLOWS_PACKED) {
 		w->file_flow_blocks++;
 		w->file_flow_records += hdr->record_count;
 		w->total_records += hdr->record_count;
@@ -488,7 +500,18 @@ frx_ffile_writer_append(struct frx_ffile_writer *w, const struct frx_block *blk)
 	    hdr->record_count > FRX_BLOCK_RECORDS ||
 	    hdr->payload_len != hdr->record_count * sizeof(struct frx_flowrec))
 		return -EINVAL;
-	return writer_append(w, hdr, blk->recs);
+	if (w->full_records)
+		return writer_append(w, hdr, blk->recs);
+	else {
+		/* The block as sealed by the worker, packed: same count and
+		 * times, its own payload and CRC. */
+		struct frx_block_hdr packed = *hdr;
+
+		packed.type = FRX_BLOCK_FLOWS_PACKED;
+		packed.payload_len = (uint32_t)frx_recpack_pack(blk->recs, hdr->record_count, w->pack);
+		packed.crc = block_crc(&packed, w->pack, packed.payload_len);
+		return writer_append(w, &packed, w->pack);
+	}
 }
 
 int
@@ -536,6 +559,7 @@ frx_ffile_writer_close(struct frx_ffile_writer *w)
 		return 0;
 	if (w->fd >= 0)
 		rc = writer_finish_file(w);
+	free(w->pack);
 	free(w->dir);
 	free(w);
 	return rc;
@@ -553,6 +577,8 @@ struct frx_ffile_reader {
 	uint8_t *buf;                /* the last block read, header first */
 	size_t buf_size;
 	uint8_t *scan;               /* SCAN_CHUNK bytes, allocated on first resync */
+	/* A FLOWS_PACKED block unpacked: header (as FLOWS) then records. */
+	struct frx_block *unpacked;
 };
 
 /* Read up to len bytes at offset; fewer only at end of file. */
@@ -581,7 +607,8 @@ file_header_valid(const struct frx_file_header *fh)
 {
 	return memcmp(fh->magic, FRX_FILE_MAGIC, sizeof(fh->magic)) == 0 &&
 	       fh->crc == frx_crc32c(0, fh, FILE_HEADER_CRC_LEN) &&
-	       fh->format_version == FRX_FILE_FORMAT_VERSION &&
+	       (fh->format_version == FRX_FILE_FORMAT_VERSION ||
+		fh->format_version == FRX_FILE_FORMAT_VERSION_FULL) &&
 	       fh->header_size == FRX_FILE_HEADER_SIZE && fh->record_size == sizeof(struct frx_flowrec) &&
 	       fh->record_layout == FRX_FLOWREC_LAYOUT;
 }
@@ -641,6 +668,10 @@ block_hdr_plausible(const struct frx_block_hdr *h)
 	switch (h->type) {
 	case FRX_BLOCK_FLOWS:
 		return (uint64_t)h->record_count * sizeof(struct frx_flowrec) == h->payload_len;
+	case FRX_BLOCK_FLOWS_PACKED:
+		return h->record_count <= FRX_BLOCK_RECORDS &&
+		       h->payload_len >= (uint64_t)h->record_count * FRX_RECPACK_MIN &&
+		       h->payload_len <= (uint64_t)h->record_count * FRX_RECPACK_MAX;
 	case FRX_BLOCK_END:
 		return h->payload_len >= sizeof(struct frx_end_payload);
 	default:
@@ -765,6 +796,26 @@ reader_resync(struct frx_ffile_reader *r, uint64_t offset, uint64_t data_end, ui
 	return LOAD_SHORT;
 }
 
+/* Unpack the FLOWS_PACKED block in r->buf into r->unpacked; -1 if its
+ * records do not unpack (a writer bug or a forged CRC: skip it). */
+static int
+reader_unpack(struct frx_ffile_reader *r)
+{
+	const struct frx_block_hdr *bh = (const struct frx_block_hdr *)r->buf;
+
+	if (r->unpacked == NULL) {
+		r->unpacked = malloc(sizeof(*r->unpacked));
+		if (r->unpacked == NULL)
+			return -ENOMEM;
+	}
+	if (frx_recpack_unpack(r->buf + sizeof(*bh), bh->payload_len, bh->record_count, r->unpacked->recs) != 0)
+		return -EINVAL;
+	r->unpacked->hdr = *bh;
+	r->unpacked->hdr.type = FRX_BLOCK_FLOWS;
+	r->unpacked->hdr.payload_len = bh->record_count * (uint32_t)sizeof(struct frx_flowrec);
+	return 0;
+}
+
 enum frx_read_status
 frx_ffile_next(struct frx_ffile_reader *r, const struct frx_block_hdr **hdr, const void **payload)
 {
@@ -783,35 +834,56 @@ frx_ffile_next(struct frx_ffile_reader *r, const struct frx_block_hdr **hdr, con
 	if (fstat(r->fd, &st) != 0)
 		return FRX_READ_ERROR;
 	data_end = (uint64_t)st.st_size;
-	if (r->offset >= data_end)
-		return FRX_READ_AGAIN;
+	for (;;) {
+		uint64_t at = r->offset;
 
-	res = block_load(r, r->offset, data_end);
-	if (res == LOAD_ERROR)
-		return FRX_READ_ERROR;
-	if (res != LOAD_OK) {
-		/* Corruption with good data after it is skipped; with nothing
-		 * good after it, it is a tail still being written (or torn by a
-		 * crash): stay put and let a later call retry. */
-		res = reader_resync(r, r->offset, data_end, &found);
+		if (r->offset >= data_end)
+			return FRX_READ_AGAIN;
+		res = block_load(r, r->offset, data_end);
 		if (res == LOAD_ERROR)
 			return FRX_READ_ERROR;
-		if (res != LOAD_OK)
-			return FRX_READ_TORN;
-		r->skipped_blocks++;
-		r->skipped_bytes += found - r->offset;
-		r->offset = found;
-	}
+		if (res != LOAD_OK) {
+			/* Corruption with good data after it is skipped; with nothing
+			 * good after it, it is a tail still being written (or torn by a
+			 * crash): stay put and let a later call retry. */
+			res = reader_resync(r, r->offset, data_end, &found);
+			if (res == LOAD_ERROR)
+				return FRX_READ_ERROR;
+			if (res != LOAD_OK)
+				return FRX_READ_TORN;
+			r->skipped_blocks++;
+			r->skipped_bytes += found - r->offset;
+			r->offset = found;
+			at = found;
+		}
 
-	bh = (const struct frx_block_hdr *)r->buf;
-	r->offset += sizeof(*bh) + bh->payload_len;
-	*hdr = bh;
-	*payload = r->buf + sizeof(*bh);
-	if (bh->type == FRX_BLOCK_END) {
-		r->end_seen = true;
-		return FRX_READ_EOF;
+		bh = (const struct frx_block_hdr *)r->buf;
+		r->offset += sizeof(*bh) + bh->payload_len;
+		if (bh->type == FRX_BLOCK_FLOWS_PACKED) {
+			int rc = reader_unpack(r);
+
+			if (rc == -ENOMEM) {
+				r->offset = at;
+				errno = ENOMEM;
+				return FRX_READ_ERROR;
+			}
+			if (rc != 0) {
+				r->skipped_blocks++;
+				r->skipped_bytes += r->offset - at;
+				continue;
+			}
+			*hdr = &r->unpacked->hdr;
+			*payload = r->unpacked->recs;
+			return FRX_READ_BLOCK;
+		}
+		*hdr = bh;
+		*payload = r->buf + sizeof(*bh);
+		if (bh->type == FRX_BLOCK_END) {
+			r->end_seen = true;
+			return FRX_READ_EOF;
+		}
+		return FRX_READ_BLOCK;
 	}
-	return FRX_READ_BLOCK;
 }
 
 void
@@ -837,6 +909,7 @@ frx_ffile_close(struct frx_ffile_reader *r)
 	close(r->fd);
 	free(r->buf);
 	free(r->scan);
+	free(r->unpacked);
 	free(r);
 }
 

@@ -20,7 +20,9 @@
 #include "flowrec.h"
 
 #define FRX_FILE_MAGIC "FLOWRX\0\0"
-#define FRX_FILE_FORMAT_VERSION 1
+/** Format written by default: 2 (FLOWS_PACKED blocks); 1 with full records only. Readers read both. */
+#define FRX_FILE_FORMAT_VERSION 2
+#define FRX_FILE_FORMAT_VERSION_FULL 1
 #define FRX_FILE_HEADER_SIZE 128
 #define FRX_BLOCK_MAGIC 0x42585246u /* "FRXB" little-endian */
 #define FRX_BLOCK_HEADER_SIZE 40
@@ -36,6 +38,9 @@ enum frx_block_type {
 	FRX_BLOCK_STATS = 2, /**< exporter and engine statistics snapshot (lib/expstats.h) */
 	FRX_BLOCK_END = 3,   /**< last block of a cleanly closed file; payload struct frx_end_payload */
 	FRX_BLOCK_IFNAMES = 4, /**< interface names from options data: record_count struct frx_ifname (lib/tmpl.h) */
+	/** record_count records packed by lib/recpack.h (format 2). The reader
+	 * unpacks them and hands them out as a FLOWS block: callers never see it. */
+	FRX_BLOCK_FLOWS_PACKED = 6,
 };
 
 /** File header, little-endian, 128 bytes. */
@@ -101,6 +106,7 @@ struct frx_ffile_writer_conf {
 	uint32_t rotate_seconds;    /**< rotate at multiples of this (wall clock); 0 = never */
 	uint32_t collector_id;
 	uint32_t fsync_every_blocks; /**< fdatasync after this many blocks; 0 = never (page cache) */
+	int full_records;           /**< write FLOWS blocks of 160-byte records (format 1) instead of packing */
 };
 
 struct frx_ffile_writer;
@@ -163,7 +169,9 @@ const struct frx_file_header *frx_ffile_header(const struct frx_ffile_reader *r)
  * of the data returns FRX_READ_TORN and leaves the position at its start,
  * so a later call (after the writer finished it) reads it. On FRX_READ_EOF
  * (this and every later call), *hdr and *payload point to the END block;
- * on the other statuses they are NULL.
+ * on the other statuses they are NULL. FLOWS_PACKED blocks come out
+ * unpacked, as FLOWS blocks (payload_len = record_count full records); one
+ * whose records do not unpack is skipped like a corrupt block.
  */
 enum frx_read_status frx_ffile_next(struct frx_ffile_reader *r, const struct frx_block_hdr **hdr,
 				    const void **payload);

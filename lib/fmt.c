@@ -2,8 +2,9 @@
 /*
  * Record output formats: aligned text, CSV, JSON lines.
  *
- * One snprintf() per record into a stack buffer and one fwrite(): no
- * per-field stdio calls. CSV and JSON share one column list and order
+ * Each record is built in a stack buffer and written with one fwrite(): no
+ * per-field stdio calls. CSV and JSON are assembled by hand (no format
+ * string parsing); so is text, with the date cached per second. CSV and JSON share one column list and order
  * (docs/reader.md); tests/test_fmt.c checks that they agree.
  */
 #include "fmt.h"
@@ -127,19 +128,6 @@ date_text(uint64_t ms, char *buf, size_t size)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(ms % 1000));
 }
 
-/* Address for the text columns: IPv6 in brackets so the ":port" reads right. */
-static void
-addr_text(const uint8_t addr[16], char *buf, size_t size)
-{
-	char a[FRX_ADDR_STRLEN];
-
-	frx_addr_format(addr, a, sizeof(a));
-	if (frx_addr_is_v4(addr))
-		snprintf(buf, size, "%s", a);
-	else
-		snprintf(buf, size, "[%s]", a);
-}
-
 int
 frx_fmt_header_str(enum frx_fmt fmt, char *buf, size_t size)
 {
@@ -171,135 +159,490 @@ frx_fmt_header(enum frx_fmt fmt, FILE *out)
 		fwrite(buf, 1, (size_t)len < sizeof(buf) ? (size_t)len : sizeof(buf) - 1, out);
 }
 
-static int
-record_text(const struct frx_flowrec *rec, char *buf, size_t size)
+/*
+ * CSV and JSON are written field by field into the output buffer with the
+ * small appenders below instead of one snprintf(): printing every record is
+ * what the reader does most, and snprintf's format parsing was 95 % of it.
+ * The caller's buffer may be small (the snprintf contract holds: the return
+ * value is the length needed), so records are built in a stack buffer of
+ * FRX_FMT_RECORD_MAX bytes, which no record can exceed, when the caller's
+ * is smaller.
+ */
+struct out {
+	char *p;
+};
+
+static inline void
+put_mem(struct out *o, const char *s, size_t n)
 {
-	char date[80], src[FRX_ADDR_STRLEN + 2], dst[FRX_ADDR_STRLEN + 2], exporter[FRX_ADDR_STRLEN];
-	char proto_buf[4], flags[9], packets[FRX_FMT_HUMAN_MAX], bytes[FRX_FMT_HUMAN_MAX];
-	int64_t duration_ms = (int64_t)(rec->last_ms - rec->first_ms);
-
-	date_text(rec->first_ms, date, sizeof(date));
-	addr_text(rec->src_addr, src, sizeof(src));
-	addr_text(rec->dst_addr, dst, sizeof(dst));
-	frx_addr_format(rec->exporter_addr, exporter, sizeof(exporter));
-	tcp_flags_text(rec->tcp_flags, flags);
-	frx_fmt_human(rec->packets, packets, sizeof(packets));
-	frx_fmt_human(rec->bytes, bytes, sizeof(bytes));
-
-	return snprintf(buf, size, "%-*s %*.3f %-*s %*s:%-*u -> %*s:%-*u %-*s %*u %*s %*s %s\n",
-			TEXT_DATE_W, date, TEXT_DUR_W, (double)duration_ms / 1000.0, TEXT_PROTO_W,
-			frx_fmt_proto(rec->proto, proto_buf, sizeof(proto_buf)), TEXT_ADDR_W, src,
-			TEXT_PORT_W, rec->src_port, TEXT_ADDR_W, dst, TEXT_PORT_W, rec->dst_port,
-			TEXT_FLAGS_W, flags, TEXT_TOS_W, rec->tos, TEXT_COUNT_W, packets, TEXT_COUNT_W,
-			bytes, exporter);
+	memcpy(o->p, s, n);
+	o->p += n;
 }
 
-static void csv_escape(const char *in, char *out, size_t size);
+#define PUT_LIT(o, lit) put_mem((o), (lit), sizeof(lit) - 1)
 
-static int
-record_csv(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf,
-	   size_t size)
+static inline void
+put_char(struct out *o, char c)
 {
-	char in_esc[FRX_IFNAME_LEN * 2 + 3], out_esc[FRX_IFNAME_LEN * 2 + 3];
-	char exporter[FRX_ADDR_STRLEN], src[FRX_ADDR_STRLEN], dst[FRX_ADDR_STRLEN], nh[FRX_ADDR_STRLEN];
+	*o->p++ = c;
+}
 
-	frx_addr_format(rec->exporter_addr, exporter, sizeof(exporter));
-	frx_addr_format(rec->src_addr, src, sizeof(src));
-	frx_addr_format(rec->dst_addr, dst, sizeof(dst));
-	frx_addr_format(rec->next_hop, nh, sizeof(nh));
+/* Two digits at a time, as itoa implementations do: half the divisions. */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
-	csv_escape(in_name, in_esc, sizeof(in_esc));
-	csv_escape(out_name, out_esc, sizeof(out_esc));
-	/* Addresses contain no ',' or '"': nothing needs quoting. */
-	return snprintf(buf, size,
-			"%s,%u,%u,%u,%" PRIu32 ",%s,%s,%s,%u,%u,%u,%u,%u,%" PRIu32 ",%" PRIu32 ",%" PRIu64
-			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",%" PRIu32 ",%u,%u,%" PRIu32
-			",%u,%u,%" PRIu32 ",%u,%u,%u,%u,%s,%s\n",
-			exporter, rec->version, rec->engine_type, rec->engine_id, rec->domain, src, dst, nh,
-			rec->src_port, rec->dst_port, rec->proto, rec->tos, rec->tcp_flags, rec->in_if,
-			rec->out_if, rec->packets, rec->bytes, rec->first_ms, rec->last_ms, rec->src_as,
-			rec->dst_as, rec->src_mask, rec->dst_mask, rec->sampling_interval,
-			rec->exporter_port, rec->class_id, rec->flows, rec->direction, rec->src_vlan,
-			rec->dst_vlan, rec->forwarding_status, in_esc, out_esc);
+static inline void
+put_u64(struct out *o, uint64_t v)
+{
+	char tmp[20];
+	char *t = tmp + sizeof(tmp);
+
+	while (v >= 100) {
+		unsigned int pair = (unsigned int)(v % 100);
+
+		v /= 100;
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * pair, 2);
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * v, 2);
+	} else {
+		*--t = (char)('0' + v);
+	}
+	put_mem(o, t, (size_t)(tmp + sizeof(tmp) - t));
+}
+
+static inline void
+put_u32(struct out *o, uint32_t v)
+{
+	char tmp[10];
+	char *t = tmp + sizeof(tmp);
+
+	while (v >= 100) {
+		unsigned int pair = v % 100;
+
+		v /= 100;
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * pair, 2);
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * v, 2);
+	} else {
+		*--t = (char)('0' + v);
+	}
+	put_mem(o, t, (size_t)(tmp + sizeof(tmp) - t));
+}
+
+/* Dotted quad for IPv4-mapped addresses (by hand: inet_ntop is slow),
+ * RFC 5952 text otherwise. Never needs escaping in CSV or JSON. */
+static inline void
+put_addr(struct out *o, const uint8_t addr[16])
+{
+	if (frx_addr_is_v4(addr)) {
+		for (int i = 12; i < 16; i++) {
+			if (i > 12)
+				put_char(o, '.');
+			put_u32(o, addr[i]);
+		}
+	} else {
+		char a[FRX_ADDR_STRLEN];
+
+		frx_addr_format(addr, a, sizeof(a));
+		put_mem(o, a, strlen(a));
+	}
 }
 
 /* A name from the wire as a JSON string body: quotes, backslashes, control
  * and non-ASCII bytes escaped (names are not promised to be UTF-8). */
 static void
-json_escape(const char *in, char *out, size_t size)
+put_json_escaped(struct out *o, const char *in)
 {
-	size_t o = 0;
+	static const char hex[] = "0123456789abcdef";
 
-	for (; in && *in && o + 7 < size; in++) {
-		unsigned char c = (unsigned char)*in;
+	for (size_t i = 0; in && in[i] && i < FRX_IFNAME_LEN; i++) {
+		unsigned char c = (unsigned char)in[i];
 
 		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
+			put_char(o, '\\');
+			put_char(o, (char)c);
 		} else if (c < 0x20 || c >= 0x7f) {
-			o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
+			PUT_LIT(o, "\\u00");
+			put_char(o, hex[c >> 4]);
+			put_char(o, hex[c & 15]);
 		} else {
-			out[o++] = (char)c;
+			put_char(o, (char)c);
 		}
 	}
-	out[o] = '\0';
 }
 
 /* A name as a CSV field: quoted when it holds a comma or quote (quotes
  * doubled); control bytes become spaces so one record stays one line. */
 static void
-csv_escape(const char *in, char *out, size_t size)
+put_csv_escaped(struct out *o, const char *in)
 {
-	size_t o = 0;
-	int quote = in && strpbrk(in, ",\"") != NULL;
+	size_t n = in ? strnlen(in, FRX_IFNAME_LEN) : 0;
+	int quote = memchr(in ? in : "", ',', n) != NULL || memchr(in ? in : "", '"', n) != NULL;
 
 	if (quote)
-		out[o++] = '"';
-	for (; in && *in && o + 4 < size; in++) {
-		char c = (unsigned char)*in < 0x20 ? ' ' : *in;
+		put_char(o, '"');
+	for (size_t i = 0; i < n; i++) {
+		char c = (unsigned char)in[i] < 0x20 ? ' ' : in[i];
 
 		if (c == '"')
-			out[o++] = '"';
-		out[o++] = c;
+			put_char(o, '"');
+		put_char(o, c);
 	}
 	if (quote)
-		out[o++] = '"';
-	out[o] = '\0';
+		put_char(o, '"');
 }
 
-#define NAME_ESCAPED_MAX (FRX_IFNAME_LEN * 6 + 3)
+/* Longest record: 4 addresses, 4 u64, the rest small numbers, and two
+ * escaped names: far below this. */
+_Static_assert(FRX_FMT_RECORD_MAX >= 4 * FRX_ADDR_STRLEN + 4 * 20 + 30 * 10 + 2 * 6 * FRX_IFNAME_LEN + 600,
+	       "FRX_FMT_RECORD_MAX too small for a JSON record");
 
+static size_t
+record_csv(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf)
+{
+	struct out o = { buf };
+
+	put_addr(&o, rec->exporter_addr);
+	put_char(&o, ',');
+	put_u32(&o, rec->version);
+	put_char(&o, ',');
+	put_u32(&o, rec->engine_type);
+	put_char(&o, ',');
+	put_u32(&o, rec->engine_id);
+	put_char(&o, ',');
+	put_u32(&o, rec->domain);
+	put_char(&o, ',');
+	put_addr(&o, rec->src_addr);
+	put_char(&o, ',');
+	put_addr(&o, rec->dst_addr);
+	put_char(&o, ',');
+	put_addr(&o, rec->next_hop);
+	put_char(&o, ',');
+	put_u32(&o, rec->src_port);
+	put_char(&o, ',');
+	put_u32(&o, rec->dst_port);
+	put_char(&o, ',');
+	put_u32(&o, rec->proto);
+	put_char(&o, ',');
+	put_u32(&o, rec->tos);
+	put_char(&o, ',');
+	put_u32(&o, rec->tcp_flags);
+	put_char(&o, ',');
+	put_u32(&o, rec->in_if);
+	put_char(&o, ',');
+	put_u32(&o, rec->out_if);
+	put_char(&o, ',');
+	put_u64(&o, rec->packets);
+	put_char(&o, ',');
+	put_u64(&o, rec->bytes);
+	put_char(&o, ',');
+	put_u64(&o, rec->first_ms);
+	put_char(&o, ',');
+	put_u64(&o, rec->last_ms);
+	put_char(&o, ',');
+	put_u32(&o, rec->src_as);
+	put_char(&o, ',');
+	put_u32(&o, rec->dst_as);
+	put_char(&o, ',');
+	put_u32(&o, rec->src_mask);
+	put_char(&o, ',');
+	put_u32(&o, rec->dst_mask);
+	put_char(&o, ',');
+	put_u32(&o, rec->sampling_interval);
+	put_char(&o, ',');
+	put_u32(&o, rec->exporter_port);
+	put_char(&o, ',');
+	put_u32(&o, rec->class_id);
+	put_char(&o, ',');
+	put_u32(&o, rec->flows);
+	put_char(&o, ',');
+	put_u32(&o, rec->direction);
+	put_char(&o, ',');
+	put_u32(&o, rec->src_vlan);
+	put_char(&o, ',');
+	put_u32(&o, rec->dst_vlan);
+	put_char(&o, ',');
+	put_u32(&o, rec->forwarding_status);
+	put_char(&o, ',');
+	put_csv_escaped(&o, in_name);
+	put_char(&o, ',');
+	put_csv_escaped(&o, out_name);
+	put_char(&o, '\n');
+	return (size_t)(o.p - buf);
+}
+
+static size_t
+record_json(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf)
+{
+	struct out o = { buf };
+
+	PUT_LIT(&o, "{\"exporter\":\"");
+	put_addr(&o, rec->exporter_addr);
+	PUT_LIT(&o, "\",\"version\":");
+	put_u32(&o, rec->version);
+	PUT_LIT(&o, ",\"engine_type\":");
+	put_u32(&o, rec->engine_type);
+	PUT_LIT(&o, ",\"engine_id\":");
+	put_u32(&o, rec->engine_id);
+	PUT_LIT(&o, ",\"domain\":");
+	put_u32(&o, rec->domain);
+	PUT_LIT(&o, ",\"src_addr\":\"");
+	put_addr(&o, rec->src_addr);
+	PUT_LIT(&o, "\",\"dst_addr\":\"");
+	put_addr(&o, rec->dst_addr);
+	PUT_LIT(&o, "\",\"next_hop\":\"");
+	put_addr(&o, rec->next_hop);
+	PUT_LIT(&o, "\",\"src_port\":");
+	put_u32(&o, rec->src_port);
+	PUT_LIT(&o, ",\"dst_port\":");
+	put_u32(&o, rec->dst_port);
+	PUT_LIT(&o, ",\"proto\":");
+	put_u32(&o, rec->proto);
+	PUT_LIT(&o, ",\"tos\":");
+	put_u32(&o, rec->tos);
+	PUT_LIT(&o, ",\"tcp_flags\":");
+	put_u32(&o, rec->tcp_flags);
+	PUT_LIT(&o, ",\"in_if\":");
+	put_u32(&o, rec->in_if);
+	PUT_LIT(&o, ",\"out_if\":");
+	put_u32(&o, rec->out_if);
+	PUT_LIT(&o, ",\"packets\":");
+	put_u64(&o, rec->packets);
+	PUT_LIT(&o, ",\"bytes\":");
+	put_u64(&o, rec->bytes);
+	PUT_LIT(&o, ",\"first\":");
+	put_u64(&o, rec->first_ms);
+	PUT_LIT(&o, ",\"last\":");
+	put_u64(&o, rec->last_ms);
+	PUT_LIT(&o, ",\"src_as\":");
+	put_u32(&o, rec->src_as);
+	PUT_LIT(&o, ",\"dst_as\":");
+	put_u32(&o, rec->dst_as);
+	PUT_LIT(&o, ",\"src_mask\":");
+	put_u32(&o, rec->src_mask);
+	PUT_LIT(&o, ",\"dst_mask\":");
+	put_u32(&o, rec->dst_mask);
+	PUT_LIT(&o, ",\"sampling_interval\":");
+	put_u32(&o, rec->sampling_interval);
+	PUT_LIT(&o, ",\"exporter_port\":");
+	put_u32(&o, rec->exporter_port);
+	PUT_LIT(&o, ",\"class\":");
+	put_u32(&o, rec->class_id);
+	PUT_LIT(&o, ",\"flows\":");
+	put_u32(&o, rec->flows);
+	PUT_LIT(&o, ",\"direction\":");
+	put_u32(&o, rec->direction);
+	PUT_LIT(&o, ",\"src_vlan\":");
+	put_u32(&o, rec->src_vlan);
+	PUT_LIT(&o, ",\"dst_vlan\":");
+	put_u32(&o, rec->dst_vlan);
+	PUT_LIT(&o, ",\"forwarding_status\":");
+	put_u32(&o, rec->forwarding_status);
+	PUT_LIT(&o, ",\"in_if_name\":\"");
+	put_json_escaped(&o, in_name);
+	PUT_LIT(&o, "\",\"out_if_name\":\"");
+	put_json_escaped(&o, out_name);
+	PUT_LIT(&o, "\"}\n");
+	return (size_t)(o.p - buf);
+}
+
+/* Text: the same appenders, padded to the header's columns. */
+static inline void
+put_spaces(struct out *o, size_t n)
+{
+	memset(o->p, ' ', n);
+	o->p += n;
+}
+
+static inline void
+put_left(struct out *o, const char *str, size_t len, size_t width)
+{
+	put_mem(o, str, len);
+	if (len < width)
+		put_spaces(o, width - len);
+}
+
+static inline void
+put_right(struct out *o, const char *str, size_t len, size_t width)
+{
+	if (len < width)
+		put_spaces(o, width - len);
+	put_mem(o, str, len);
+}
+
+static inline size_t
+u32_text(uint32_t v, char tmp[10])
+{
+	struct out t = { tmp };
+
+	put_u32(&t, v);
+	return (size_t)(t.p - tmp);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" of the last second seen: records come in time
+ * order, so gmtime_r() runs about once per second of flows, not per record. */
+static __thread uint64_t date_cache_sec = UINT64_MAX;
+static __thread char date_cache[20];
+
+static void
+put_date(struct out *o, uint64_t ms)
+{
+	uint64_t sec = ms / 1000;
+	unsigned int milli = (unsigned int)(ms % 1000);
+
+	if (sec != date_cache_sec) {
+		char buf[80];
+
+		date_text(ms, buf, sizeof(buf));
+		if (strlen(buf) != 23) { /* out of range: raw milliseconds */
+			put_left(o, buf, strlen(buf), TEXT_DATE_W);
+			return;
+		}
+		memcpy(date_cache, buf, 19);
+		date_cache_sec = sec;
+	}
+	put_mem(o, date_cache, 19);
+	put_char(o, '.');
+	put_char(o, (char)('0' + milli / 100));
+	memcpy(o->p, digit_pairs + 2 * (milli % 100), 2);
+	o->p += 2;
+	put_spaces(o, TEXT_DATE_W - 23);
+}
+
+/* Seconds with milliseconds, right-aligned, as "%9.3f" of ms / 1000.0 prints
+ * it: exact, since any |ms| below 2^53 divides to the nearest double. */
+static void
+put_duration(struct out *o, int64_t duration_ms)
+{
+	char tmp[32];
+	struct out t = { tmp };
+	uint64_t mag;
+
+	if (duration_ms <= -(INT64_C(1) << 53) || duration_ms >= (INT64_C(1) << 53)) {
+		int n = snprintf(tmp, sizeof(tmp), "%.3f", (double)duration_ms / 1000.0);
+
+		put_right(o, tmp, (size_t)n, TEXT_DUR_W);
+		return;
+	}
+	if (duration_ms < 0)
+		put_char(&t, '-');
+	mag = duration_ms < 0 ? (uint64_t)-duration_ms : (uint64_t)duration_ms;
+	put_u64(&t, mag / 1000);
+	put_char(&t, '.');
+	put_char(&t, (char)('0' + (mag % 1000) / 100));
+	memcpy(t.p, digit_pairs + 2 * (mag % 100), 2);
+	t.p += 2;
+	put_right(o, tmp, (size_t)(t.p - tmp), TEXT_DUR_W);
+}
+
+/* Address right-aligned in its column, IPv6 in brackets so ":port" reads right. */
+static void
+put_text_addr(struct out *o, const uint8_t addr[16])
+{
+	char tmp[FRX_ADDR_STRLEN + 2];
+	struct out t = { tmp };
+
+	if (frx_addr_is_v4(addr)) {
+		put_addr(&t, addr);
+	} else {
+		put_char(&t, '[');
+		put_addr(&t, addr);
+		put_char(&t, ']');
+	}
+	put_right(o, tmp, (size_t)(t.p - tmp), TEXT_ADDR_W);
+}
+
+static void
+put_text_port(struct out *o, uint16_t port)
+{
+	char tmp[10];
+
+	put_left(o, tmp, u32_text(port, tmp), TEXT_PORT_W);
+}
+
+static void
+put_text_count(struct out *o, uint64_t v)
+{
+	char tmp[FRX_FMT_HUMAN_MAX];
+
+	if (v < 1000) {
+		put_right(o, tmp, u32_text((uint32_t)v, tmp), TEXT_COUNT_W);
+		return;
+	}
+	frx_fmt_human(v, tmp, sizeof(tmp));
+	put_right(o, tmp, strlen(tmp), TEXT_COUNT_W);
+}
+
+static size_t
+record_text(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf)
+{
+	struct out o = { buf };
+	char tmp[16];
+	const char *proto;
+	char flags[9];
+
+	(void)in_name;
+	(void)out_name;
+	put_date(&o, rec->first_ms);
+	put_char(&o, ' ');
+	put_duration(&o, (int64_t)(rec->last_ms - rec->first_ms));
+	put_char(&o, ' ');
+	proto = frx_fmt_proto(rec->proto, tmp, sizeof(tmp));
+	put_left(&o, proto, strlen(proto), TEXT_PROTO_W);
+	put_char(&o, ' ');
+	put_text_addr(&o, rec->src_addr);
+	put_char(&o, ':');
+	put_text_port(&o, rec->src_port);
+	PUT_LIT(&o, " -> ");
+	put_text_addr(&o, rec->dst_addr);
+	put_char(&o, ':');
+	put_text_port(&o, rec->dst_port);
+	put_char(&o, ' ');
+	tcp_flags_text(rec->tcp_flags, flags);
+	put_left(&o, flags, 8, TEXT_FLAGS_W);
+	put_char(&o, ' ');
+	put_right(&o, tmp, u32_text(rec->tos, tmp), TEXT_TOS_W);
+	put_char(&o, ' ');
+	put_text_count(&o, rec->packets);
+	put_char(&o, ' ');
+	put_text_count(&o, rec->bytes);
+	put_char(&o, ' ');
+	put_addr(&o, rec->exporter_addr);
+	put_char(&o, '\n');
+	return (size_t)(o.p - buf);
+}
+
+/* Build with @p build into buf, or into a stack buffer when buf is smaller
+ * than any record can be, then copy what fits (snprintf's contract). */
 static int
-record_json(const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf,
+record_into(size_t (*build)(const struct frx_flowrec *, const char *, const char *, char *),
+	    const struct frx_flowrec *rec, const char *in_name, const char *out_name, char *buf,
 	    size_t size)
 {
-	char in_esc[NAME_ESCAPED_MAX], out_esc[NAME_ESCAPED_MAX];
-	char exporter[FRX_ADDR_STRLEN], src[FRX_ADDR_STRLEN], dst[FRX_ADDR_STRLEN], nh[FRX_ADDR_STRLEN];
+	char tmp[FRX_FMT_RECORD_MAX];
+	size_t len;
 
-	frx_addr_format(rec->exporter_addr, exporter, sizeof(exporter));
-	frx_addr_format(rec->src_addr, src, sizeof(src));
-	frx_addr_format(rec->dst_addr, dst, sizeof(dst));
-	frx_addr_format(rec->next_hop, nh, sizeof(nh));
+	if (size >= FRX_FMT_RECORD_MAX) {
+		len = build(rec, in_name, out_name, buf);
+		buf[len] = '\0';
+		return (int)len;
+	}
+	len = build(rec, in_name, out_name, tmp);
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
 
-	json_escape(in_name, in_esc, sizeof(in_esc));
-	json_escape(out_name, out_esc, sizeof(out_esc));
-	/* Address text is digits, hex, '.' and ':': no JSON escaping needed. */
-	return snprintf(buf, size,
-			"{\"exporter\":\"%s\",\"version\":%u,\"engine_type\":%u,\"engine_id\":%u,"
-			"\"domain\":%" PRIu32 ",\"src_addr\":\"%s\",\"dst_addr\":\"%s\","
-			"\"next_hop\":\"%s\",\"src_port\":%u,\"dst_port\":%u,\"proto\":%u,\"tos\":%u,"
-			"\"tcp_flags\":%u,\"in_if\":%" PRIu32 ",\"out_if\":%" PRIu32 ",\"packets\":%" PRIu64
-			",\"bytes\":%" PRIu64 ",\"first\":%" PRIu64 ",\"last\":%" PRIu64
-			",\"src_as\":%" PRIu32 ",\"dst_as\":%" PRIu32 ",\"src_mask\":%u,\"dst_mask\":%u,"
-			"\"sampling_interval\":%" PRIu32 ",\"exporter_port\":%u,\"class\":%u,"
-			"\"flows\":%" PRIu32 ",\"direction\":%u,\"src_vlan\":%u,\"dst_vlan\":%u,"
-			"\"forwarding_status\":%u,\"in_if_name\":\"%s\",\"out_if_name\":\"%s\"}\n",
-			exporter, rec->version, rec->engine_type, rec->engine_id, rec->domain, src, dst, nh,
-			rec->src_port, rec->dst_port, rec->proto, rec->tos, rec->tcp_flags, rec->in_if,
-			rec->out_if, rec->packets, rec->bytes, rec->first_ms, rec->last_ms, rec->src_as,
-			rec->dst_as, rec->src_mask, rec->dst_mask, rec->sampling_interval,
-			rec->exporter_port, rec->class_id, rec->flows, rec->direction, rec->src_vlan,
-			rec->dst_vlan, rec->forwarding_status, in_esc, out_esc);
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
+	return (int)len;
 }
 
 int
@@ -308,12 +651,12 @@ frx_fmt_record_names_str(enum frx_fmt fmt, const struct frx_flowrec *rec, const 
 {
 	switch (fmt) {
 	case FRX_FMT_CSV:
-		return record_csv(rec, in_if_name, out_if_name, buf, size);
+		return record_into(record_csv, rec, in_if_name, out_if_name, buf, size);
 	case FRX_FMT_JSON:
-		return record_json(rec, in_if_name, out_if_name, buf, size);
+		return record_into(record_json, rec, in_if_name, out_if_name, buf, size);
 	case FRX_FMT_TEXT:
 	default:
-		return record_text(rec, buf, size);
+		return record_into(record_text, rec, in_if_name, out_if_name, buf, size);
 	}
 }
 

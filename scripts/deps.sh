@@ -7,7 +7,7 @@ set -euo pipefail
 
 want=(gcc meson ninja-build pkg-config dpdk libdpdk-dev libnuma-dev libpcap-dev libisal-dev libinih-dev python3)
 if [ "${1:-build}" = test ]; then
-	want+=(libcriterion-dev clang libclang-rt-14-dev tshark tcpdump softflowd nfdump)
+	want+=(libcriterion-dev clang libclang-rt-14-dev tshark tcpdump softflowd nfdump valgrind)
 fi
 
 missing=()

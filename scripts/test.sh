@@ -14,7 +14,7 @@ scripts/build.sh || exit 1
 meson test -C "$FRX_BUILD_DIR" --print-errorlogs --num-processes 1
 meson_rc=$?
 
-# The unit tests and the decoding e2e tests again under ASan and UBSan.
+# The unit tests and every e2e test again under ASan and UBSan.
 san_pass=0
 san_fail=0
 if [ "${FRX_SANITIZE:-1}" = 1 ]; then
@@ -34,15 +34,26 @@ if [ "${FRX_SANITIZE:-1}" = 1 ]; then
 			san_fail=$((san_fail + 1))
 		fi
 	done
-	for t in e2e_pcap e2e_ipfix e2e_seq e2e_crash e2e_config; do
-		if ASAN_OPTIONS=detect_leaks=0 tests/e2e/$t.sh build-asan/app/flowrx build-asan/app/flowrx-read \
-			build-asan/tests/gen/flowrx-testgen build-asan/bench/flowrx-udpsend > "build-asan/$t.log" 2>&1; then
-			san_pass=$((san_pass + 1))
-		else
-			echo "FAIL (sanitizer): $t"; tail -20 "build-asan/$t.log"
-			san_fail=$((san_fail + 1))
-		fi
-	done
+	# Every end-to-end test again with the sanitized binaries (valgrind's
+	# suite excepted: valgrind cannot run ASan binaries).
+	ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --suite e2e --num-processes 1 \
+		--print-errorlogs > build-asan/e2e.log 2>&1
+	read -r p f < <(python3 - build-asan/meson-logs/testlog.json <<'PY'
+import json, sys
+p = f = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t["result"] in ("OK", "SKIP"):
+        p += 1
+    else:
+        f += 1
+        print("FAIL (sanitizer): %s" % t["name"], file=sys.stderr)
+print(p, f)
+PY
+)
+	san_pass=$((san_pass + p))
+	san_fail=$((san_fail + f))
+	[ "$f" -eq 0 ] || tail -40 build-asan/e2e.log
 	echo "sanitizers: $san_pass passed, $san_fail failed"
 fi
 
@@ -50,7 +61,7 @@ fuzz_pass=0
 fuzz_fail=0
 fuzz_secs="${FRX_FUZZ_SECONDS:-20}"
 if [ "$fuzz_secs" -gt 0 ]; then
-	for h in pkt decode ffile filter; do
+	for h in pkt decode ffile filter tmplstate; do
 		echo "fuzz: $h for ${fuzz_secs}s"
 		if scripts/fuzz.sh "$h" "$fuzz_secs"; then
 			fuzz_pass=$((fuzz_pass + 1))

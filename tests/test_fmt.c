@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "flowrec.h"
 #include "fmt.h"
@@ -340,4 +341,152 @@ Test(fmt, interface_names_are_escaped_for_json_and_csv)
 			       "\"out_if_name\":\"Te1/0/1\"}\n");
 	frx_fmt_record_names_str(FRX_FMT_CSV, &r, "a,b \"c\"\n", "x", buf, sizeof(buf));
 	cr_assert_str_eq(strstr(buf, "\"a,b"), "\"a,b \"\"c\"\" \",x\n");
+}
+
+/* The CSV record as the reference formatter (one snprintf, the original
+ * implementation) writes it: the hand-written one must match it exactly. */
+static int
+reference_csv(const struct frx_flowrec *r, char *buf, size_t size)
+{
+	char e[FRX_ADDR_STRLEN], s[FRX_ADDR_STRLEN], d[FRX_ADDR_STRLEN], n[FRX_ADDR_STRLEN];
+
+	frx_addr_format(r->exporter_addr, e, sizeof(e));
+	frx_addr_format(r->src_addr, s, sizeof(s));
+	frx_addr_format(r->dst_addr, d, sizeof(d));
+	frx_addr_format(r->next_hop, n, sizeof(n));
+	return snprintf(buf, size,
+			"%s,%u,%u,%u,%u,%s,%s,%s,%u,%u,%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%u,%u,%u,%u,%u,"
+			"%u,%u,%u,%u,%u,%u,%u,,\n",
+			e, r->version, r->engine_type, r->engine_id, r->domain, s, d, n, r->src_port,
+			r->dst_port, r->proto, r->tos, r->tcp_flags, r->in_if, r->out_if,
+			(unsigned long long)r->packets, (unsigned long long)r->bytes,
+			(unsigned long long)r->first_ms, (unsigned long long)r->last_ms, r->src_as,
+			r->dst_as, r->src_mask, r->dst_mask, r->sampling_interval, r->exporter_port,
+			r->class_id, r->flows, r->direction, r->src_vlan, r->dst_vlan, r->forwarding_status);
+}
+
+static uint64_t
+rand_u64(unsigned int *seed, int digits_max)
+{
+	/* A random number of digits, so every length and 0/max both occur. */
+	static const uint64_t edge[] = { 0, 9, 10, 99, 100, 4294967295ull, 18446744073709551615ull };
+	int pick = rand_r(seed) % 10;
+	uint64_t v = 0;
+
+	if (pick < 3)
+		return edge[(unsigned int)rand_r(seed) % (sizeof(edge) / sizeof(edge[0]))];
+	for (int i = rand_r(seed) % digits_max; i >= 0; i--)
+		v = v * 10 + (uint64_t)(rand_r(seed) % 10);
+	return v;
+}
+
+Test(fmt, hand_written_csv_matches_snprintf_for_random_records)
+{
+	unsigned int seed = 12345;
+	char want[FRX_FMT_RECORD_MAX], got[FRX_FMT_RECORD_MAX];
+
+	for (int n = 0; n < 20000; n++) {
+		struct frx_flowrec r;
+		uint8_t *p = (uint8_t *)&r;
+
+		for (size_t i = 0; i < sizeof(r); i++)
+			p[i] = (uint8_t)rand_r(&seed);
+		if (n % 4 != 0) {
+			/* mostly IPv4-mapped addresses, with 0 and 255 octets */
+			uint8_t *addrs[] = { r.exporter_addr, r.src_addr, r.dst_addr, r.next_hop };
+
+			for (int a = 0; a < 4; a++) {
+				uint8_t v4[4];
+
+				for (int k = 0; k < 4; k++)
+					v4[k] = (uint8_t)rand_u64(&seed, 3);
+				frx_addr_set_v4(addrs[a], v4);
+			}
+		}
+		r.packets = rand_u64(&seed, 20);
+		r.bytes = rand_u64(&seed, 20);
+		r.in_if = (uint32_t)rand_u64(&seed, 10);
+		r.src_as = (uint32_t)rand_u64(&seed, 10);
+		reference_csv(&r, want, sizeof(want));
+		frx_fmt_record_names_str(FRX_FMT_CSV, &r, NULL, NULL, got, sizeof(got));
+		cr_assert_str_eq(got, want, "record %d", n);
+	}
+}
+
+Test(fmt, small_buffer_truncates_and_returns_needed_length)
+{
+	struct frx_flowrec r;
+	char full[FRX_FMT_RECORD_MAX], small[40];
+	int len_full, len_small;
+
+	build_v6_record(&r);
+	for (enum frx_fmt f = FRX_FMT_TEXT; f <= FRX_FMT_JSON; f++) {
+		len_full = frx_fmt_record_str(f, &r, full, sizeof(full));
+		len_small = frx_fmt_record_str(f, &r, small, sizeof(small));
+		cr_assert_eq(len_small, len_full, "%s", frx_fmt_name(f));
+		cr_assert_eq(strlen(small), sizeof(small) - 1);
+		cr_assert_eq(strncmp(small, full, sizeof(small) - 1), 0);
+		cr_assert_eq(frx_fmt_record_str(f, &r, small, 0), len_full);
+	}
+}
+
+/* The text record as the original one-snprintf formatter wrote it. */
+static int
+reference_text(const struct frx_flowrec *r, char *buf, size_t size)
+{
+	char date[80], src[FRX_ADDR_STRLEN + 2], dst[FRX_ADDR_STRLEN + 2], exp[FRX_ADDR_STRLEN];
+	char a[FRX_ADDR_STRLEN], proto[4], flags[9], pk[FRX_FMT_HUMAN_MAX], by[FRX_FMT_HUMAN_MAX];
+	static const char letters[8] = { 'C', 'E', 'U', 'A', 'P', 'R', 'S', 'F' };
+	time_t sec = (time_t)(r->first_ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&sec, &tm) == NULL || tm.tm_year + 1900 > 9999)
+		snprintf(date, sizeof(date), "%llu", (unsigned long long)r->first_ms);
+	else
+		snprintf(date, sizeof(date), "%04d-%02d-%02d %02d:%02d:%02d.%03u", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned int)(r->first_ms % 1000));
+	frx_addr_format(r->src_addr, a, sizeof(a));
+	snprintf(src, sizeof(src), frx_addr_is_v4(r->src_addr) ? "%s" : "[%s]", a);
+	frx_addr_format(r->dst_addr, a, sizeof(a));
+	snprintf(dst, sizeof(dst), frx_addr_is_v4(r->dst_addr) ? "%s" : "[%s]", a);
+	frx_addr_format(r->exporter_addr, exp, sizeof(exp));
+	for (int i = 0; i < 8; i++)
+		flags[i] = (r->tcp_flags & (0x80 >> i)) ? letters[i] : '.';
+	flags[8] = '\0';
+	frx_fmt_human(r->packets, pk, sizeof(pk));
+	frx_fmt_human(r->bytes, by, sizeof(by));
+	return snprintf(buf, size, "%-25s %9.3f %-5s %15s:%-5u -> %15s:%-5u %-8s %3u %8s %8s %s\n",
+			date, (double)(int64_t)(r->last_ms - r->first_ms) / 1000.0,
+			frx_fmt_proto(r->proto, proto, sizeof(proto)), src, r->src_port, dst, r->dst_port,
+			flags, r->tos, pk, by, exp);
+}
+
+Test(fmt, hand_written_text_matches_snprintf_for_random_records)
+{
+	unsigned int seed = 777;
+	char want[FRX_FMT_RECORD_MAX], got[FRX_FMT_RECORD_MAX];
+
+	for (int n = 0; n < 20000; n++) {
+		struct frx_flowrec r;
+		uint8_t *p = (uint8_t *)&r;
+
+		for (size_t i = 0; i < sizeof(r); i++)
+			p[i] = (uint8_t)rand_r(&seed);
+		if (n % 3 != 0) {
+			uint8_t v4[4] = { (uint8_t)rand_r(&seed), 0, 255, (uint8_t)rand_r(&seed) };
+
+			frx_addr_set_v4(r.src_addr, v4);
+			frx_addr_set_v4(r.exporter_addr, v4);
+		}
+		/* dates from 1970 to 2100, in order now and then (the date cache) */
+		r.first_ms = n % 5 ? 1700000000000ull + (uint64_t)n * 37 : rand_u64(&seed, 13);
+		/* durations of every sign and size, within 2^53 */
+		r.last_ms = r.first_ms + (uint64_t)(int64_t)((int64_t)rand_u64(&seed, 15) - 500000000000000ll);
+		r.packets = rand_u64(&seed, 20);
+		r.bytes = rand_u64(&seed, 20);
+		reference_text(&r, want, sizeof(want));
+		frx_fmt_record_str(FRX_FMT_TEXT, &r, got, sizeof(got));
+		cr_assert_str_eq(got, want, "record %d:\n got %s want %s", n, got, want);
+	}
 }

@@ -1609,7 +1609,6 @@ main(int argc, char **argv)
 	struct app app;
 	struct sigaction sa;
 	bool oom = false;
-	char *outbuf;
 	int rc;
 
 	rc = parse_options(argc, argv, &opt);
@@ -1635,9 +1634,9 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	outbuf = malloc(STDOUT_BUF_SIZE);
-	if (outbuf != NULL)
-		setvbuf(stdout, outbuf, _IOFBF, STDOUT_BUF_SIZE);
+	/* static: stdout uses it until exit() has flushed it */
+	static char outbuf[STDOUT_BUF_SIZE];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	app.ifnames = frx_ifmap_create();
 	if (opt.stats)
@@ -1679,7 +1678,6 @@ main(int argc, char **argv)
 	frx_filter_free(app.filter);
 	frx_statsmerge_free(app.stats);
 	frx_ifmap_free(app.ifnames);
-	/* outbuf stays: stdout uses it until exit flushes and closes it. */
 	free_options(&opt);
 	return app.status;
 }

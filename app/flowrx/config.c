@@ -96,6 +96,8 @@ frx_config_usage(const char *prog)
 	       "  --rotate SECONDS       start a new file every SECONDS, aligned to the clock (default 300; 0 never)\n"
 	       "  --flush-ms MS          hand partly filled blocks to the writer after MS (default 1000)\n"
 	       "  --fsync-blocks N       fdatasync every N blocks (default 0: leave it to the kernel)\n"
+	       "  --full-records         write 160-byte records (file format 1) instead of packing them\n"
+	       "                         (format 2, about 60 bytes a record; docs/file-format.md)\n"
 	       "  --collector-id N       id stored in file headers (default 0)\n"
 	       "Lcores (default: chosen from the EAL lcore list, printed at start):\n"
 	       "  --rx-lcores LIST       lcores polling RX queues, e.g. 1 or 1,2\n"
@@ -424,7 +426,7 @@ add_allow(struct frx_config *cfg, const char *what, const char *prefix)
 /* ------------------------------------------------------------ settings */
 
 enum {
-	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC,
+	OPT_PCAP = 256, OPT_IFACE, OPT_VERIFY_UDP, OPT_ROTATE, OPT_FLUSH_MS, OPT_FSYNC, OPT_FULL_RECORDS,
 	OPT_COLLECTOR_ID, OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_STATS_LCORE, OPT_BLOCKS,
 	OPT_RING_SIZE, OPT_RXD, OPT_MBUFS, OPT_IDLE_SLEEP, OPT_STATS_INTERVAL, OPT_PRINT_CONFIG,
 	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
@@ -446,6 +448,7 @@ static const struct option long_opts[] = {
 	{ "rotate", required_argument, NULL, OPT_ROTATE },
 	{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
 	{ "fsync-blocks", required_argument, NULL, OPT_FSYNC },
+	{ "full-records", no_argument, NULL, OPT_FULL_RECORDS },
 	{ "collector-id", required_argument, NULL, OPT_COLLECTOR_ID },
 	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
 	{ "worker-lcores", required_argument, NULL, OPT_WORKER_LCORES },
@@ -502,6 +505,7 @@ static const struct cfg_key {
 	{ "output", "rotate", OPT_ROTATE },
 	{ "output", "flush_ms", OPT_FLUSH_MS },
 	{ "output", "fsync_blocks", OPT_FSYNC },
+	{ "output", "full_records", OPT_FULL_RECORDS },
 	{ "output", "collector_id", OPT_COLLECTOR_ID },
 	{ "output", "compression", OPT_COMPRESSION },
 	{ "exporters", "allow", OPT_ALLOW },
@@ -634,6 +638,14 @@ apply(struct frx_config *cfg, int opt, const char *what, const char *arg, int fr
 		return parse_u32(what, arg, 1, 3600000, &cfg->flush_ms);
 	case OPT_FSYNC:
 		return parse_u32(what, arg, 0, UINT32_MAX, &cfg->fsync_every_blocks);
+	case OPT_FULL_RECORDS: {
+		uint8_t on;
+
+		if (parse_bool(what, arg, &on) < 0)
+			return -1;
+		cfg->full_records = on;
+		break;
+	}
 	case OPT_COLLECTOR_ID:
 		return parse_u32(what, arg, 0, UINT32_MAX, &cfg->collector_id);
 	case OPT_COMPRESSION:
@@ -1123,6 +1135,7 @@ frx_config_print(const struct frx_config *cfg, FILE *out)
 	fprintf(out, "rotate = %u\n", cfg->rotate_seconds);
 	fprintf(out, "flush_ms = %u\n", cfg->flush_ms);
 	fprintf(out, "fsync_blocks = %u\n", cfg->fsync_every_blocks);
+	fprintf(out, "full_records = %s\n", cfg->full_records ? "yes" : "no");
 	fprintf(out, "collector_id = %u\n", cfg->collector_id);
 	fprintf(out, "compression = %s\n", cfg->compression);
 

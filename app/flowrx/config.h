@@ -42,6 +42,7 @@ struct frx_config {
 	uint32_t rotate_seconds;
 	uint32_t collector_id;
 	uint32_t fsync_every_blocks;
+	int full_records;             /**< --full-records: format 1, no packing */
 	uint32_t flush_ms;            /**< worker hands over a partly filled block after this */
 	/* decode */
 	struct frx_pkt_conf pkt;

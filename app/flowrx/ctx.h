@@ -142,7 +142,8 @@ struct frx_stats_ctx {
 	uint64_t next_report_tsc;
 	uint64_t report_interval_tsc;
 	int done; /**< set with release order once the role has finished */
-	int last_write_errno;
+	int last_write_errno;        /* 0, or the error writing fails with now */
+	uint64_t records_lost_at_error; /* records_lost_write_error when it began */
 	/* learned templates, persisted when a worker's generation changes */
 	char state_path[4096];
 	uint64_t tmpl_generation[FRX_MAX_WORKERS];

@@ -724,6 +724,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	wconf.rotate_seconds = cfg->rotate_seconds;
 	wconf.collector_id = cfg->collector_id;
 	wconf.fsync_every_blocks = cfg->fsync_every_blocks;
+	wconf.full_records = cfg->full_records;
 	app->stats->writer = frx_ffile_writer_open(&wconf);
 	if (app->stats->writer == NULL) {
 		fprintf(stderr, "flowrx: -w %s: cannot open a flow file there: %s\n", cfg->out_dir,

@@ -38,6 +38,38 @@ realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Write errors (disk full, read-only, I/O error) go to stderr and syslog once
+ * per distinct error, with what is being lost, and again once it works. */
+static void
+stats_write_failed(struct frx_stats_ctx *s, const char *what, int rc)
+{
+	if (s->last_write_errno == -rc)
+		return;
+	if (s->last_write_errno == 0)
+		s->records_lost_at_error = s->records_lost_write_error;
+	s->last_write_errno = -rc;
+	fprintf(stderr, "flowrx: %s %s failed: %s; records are being dropped (counted as "
+		"records_lost_write_error) until it works again\n", what,
+		frx_ffile_writer_path(s->writer), strerror(-rc));
+	syslog(LOG_ERR, "%s %s failed: %s; records are being dropped until it works again", what,
+	       frx_ffile_writer_path(s->writer), strerror(-rc));
+}
+
+static void
+stats_write_ok(struct frx_stats_ctx *s)
+{
+	uint64_t lost;
+
+	if (likely(s->last_write_errno == 0))
+		return;
+	lost = s->records_lost_write_error - s->records_lost_at_error;
+	fprintf(stderr, "flowrx: writing %s works again; %" PRIu64 " records were lost meanwhile\n",
+		frx_ffile_writer_path(s->writer), lost);
+	syslog(LOG_NOTICE, "writing %s works again; %" PRIu64 " records were lost meanwhile",
+	       frx_ffile_writer_path(s->writer), lost);
+	s->last_write_errno = 0;
+}
+
 static void
 stats_write_block(struct frx_stats_ctx *s, struct frx_block *blk)
 {
@@ -46,14 +78,11 @@ stats_write_block(struct frx_stats_ctx *s, struct frx_block *blk)
 	if (likely(rc == 0)) {
 		s->blocks_written++;
 		s->records_written += blk->hdr.record_count;
-		s->last_write_errno = 0;
+		stats_write_ok(s);
 	} else {
 		s->blocks_lost_write_error++;
 		s->records_lost_write_error += blk->hdr.record_count;
-		if (s->last_write_errno != -rc) /* log once per distinct error, not per block */
-			fprintf(stderr, "flowrx: writing %s failed: %s; records are being dropped\n",
-				frx_ffile_writer_path(s->writer), strerror(-rc));
-		s->last_write_errno = -rc;
+		stats_write_failed(s, "writing", rc);
 	}
 	rte_mempool_put(s->block_pool, blk);
 }
@@ -308,11 +337,8 @@ frx_stats_poll(struct frx_stats_ctx *s)
 	if (now >= s->next_tick_tsc) {
 		int rc = frx_ffile_writer_tick(s->writer, realtime_ns());
 
-		if (rc < 0 && s->last_write_errno != -rc) {
-			fprintf(stderr, "flowrx: rotating %s failed: %s\n", frx_ffile_writer_path(s->writer),
-				strerror(-rc));
-			s->last_write_errno = -rc;
-		}
+		if (rc < 0)
+			stats_write_failed(s, "rotating", rc);
 		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
 		frx_stats_drain_logs(s);
 		if (now >= s->next_state_tsc) {

@@ -24,6 +24,24 @@ n1=$(($(wc -l < "$WORK/after-crash.csv") - 1))
 grep -q "^Summary: $n1 records" "$WORK/read1.txt" || fail "summary disagrees with the records printed"
 echo "recovered $n1 records after SIGKILL"
 
+# A crash in the middle of a write leaves part of a block: cut the crashed
+# file inside its last block. The reader must say where the torn block is,
+# count it, and still give every record of the blocks before it.
+crashed=$(ls "$flows"/*.frx)
+mkdir "$WORK/torn"
+head -c $(($(stat -c %s "$crashed") - 1000)) "$crashed" > "$WORK/torn/$(basename "$crashed")"
+"$FLOWRX_READ" -R "$WORK/torn" -o csv > "$WORK/torn.csv" 2> "$WORK/read-torn.txt" ||
+	{ cat "$WORK/read-torn.txt"; fail "reader failed on a torn file"; }
+nt=$(($(wc -l < "$WORK/torn.csv") - 1))
+grep -q "torn block at end of .* offset [0-9]*: incomplete write" "$WORK/read-torn.txt" ||
+	{ cat "$WORK/read-torn.txt"; fail "torn tail not reported"; }
+grep -q "^Summary: $nt records, [0-9]* blocks, 1 files, 1 torn/skipped blocks" "$WORK/read-torn.txt" ||
+	{ cat "$WORK/read-torn.txt"; fail "torn block not counted"; }
+[ "$nt" -gt 0 ] && [ "$nt" -lt "$n1" ] || fail "torn file: $nt records, crashed file $n1"
+head -n $((nt + 1)) "$WORK/after-crash.csv" | cmp -s - "$WORK/torn.csv" ||
+	fail "records before the torn block differ from the crashed file's"
+echo "torn tail reported; the $nt records before it recovered"
+
 # Restart on the same directory: a new file, the old one still readable.
 "$TESTGEN" clean "$WORK/clean.pcap" "$WORK/expected.jsonl"
 "$FLOWRX" --pcap "$WORK/clean.pcap" -w "$flows" > "$WORK/summary2.txt" 2>&1 || fail "restart failed"

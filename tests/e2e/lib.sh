@@ -6,8 +6,10 @@ FLOWRX_READ="$2"
 TESTGEN="$3"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$(mktemp -d /tmp/flowrx-e2e.XXXXXX)"
-# EAL runtime directories of this test's DPDK processes go too
-trap 'rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
+# EAL runtime directories of this test's DPDK processes go too, and so do the
+# processes a failed test left running in the background (an endless replay
+# would otherwise busy-poll a CPU for ever).
+trap 'pkill -9 -P $$ 2> /dev/null || true; rm -rf "$WORK" /var/run/dpdk/frxe2e-$$-*' EXIT
 
 fail() {
 	echo "FAIL: $*" >&2

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Packed flow records (format: docs/file-format.md, "FLOWS_PACKED").
+ *
+ * One kind byte per record says which optional forms follow; the fields
+ * are then written in a fixed order with memcpy (little-endian hosts only,
+ * as lib/flowrec.h requires). Packing is a few compares and stores per
+ * record; the unpacker checks every length against the payload and refuses
+ * anything but exactly count records.
+ */
+#include "recpack.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define K_V4 0x01        /* src, dst, next hop are IPv4-mapped: 4 bytes each */
+#define K_LAST32 0x02    /* last_ms as a 32-bit duration after first_ms */
+#define K_WIDE 0x04      /* packets and bytes as 64 bits (else 32) */
+#define K_SAME_CTX 0x08  /* exporter context as in the previous record */
+#define K_EXP_V4 0x10    /* exporter address IPv4-mapped: 4 bytes */
+#define K_EXTRA 0x20     /* class, direction, forwarding status, VLANs, flows, reserved follow */
+#define K_ALL 0x3f
+
+static const uint8_t v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+static inline int
+is_v4(const uint8_t a[16])
+{
+	return memcmp(a, v4_prefix, 12) == 0;
+}
+
+/* The exporter context: what every record of one datagram shares. */
+static inline int
+same_ctx(const struct frx_flowrec *a, const struct frx_flowrec *b)
+{
+	return memcmp(a->exporter_addr, b->exporter_addr, 16) == 0 && a->exporter_port == b->exporter_port &&
+	       a->domain == b->domain && a->sampling_interval == b->sampling_interval &&
+	       a->version == b->version && a->engine_type == b->engine_type &&
+	       a->engine_id == b->engine_id && a->sampling_mode == b->sampling_mode;
+}
+
+static inline int
+has_extra(const struct frx_flowrec *r)
+{
+	static const uint8_t zero[sizeof(r->reserved)];
+
+	return r->class_id != 0 || r->direction != 0 || r->forwarding_status != 0 || r->src_vlan != 0 ||
+	       r->dst_vlan != 0 || r->flows != 1 || memcmp(r->reserved, zero, sizeof(zero)) != 0;
+}
+
+#define PUT(p, v)                                   \
+	do {                                        \
+		memcpy((p), &(v), sizeof(v));       \
+		(p) += sizeof(v);                   \
+	} while (0)
+
+size_t
+frx_recpack_pack(const struct frx_flowrec *recs, uint32_t count, uint8_t *out)
+{
+	uint8_t *p = out;
+
+	for (uint32_t i = 0; i < count; i++) {
+		const struct frx_flowrec *r = &recs[i];
+		uint8_t kind = 0;
+
+		if (is_v4(r->src_addr) && is_v4(r->dst_addr) && is_v4(r->next_hop))
+			kind |= K_V4;
+		if (r->last_ms >= r->first_ms && r->last_ms - r->first_ms <= UINT32_MAX)
+			kind |= K_LAST32;
+		if (r->packets > UINT32_MAX || r->bytes > UINT32_MAX)
+			kind |= K_WIDE;
+		if (i > 0 && same_ctx(r, r - 1))
+			kind |= K_SAME_CTX;
+		else if (is_v4(r->exporter_addr))
+			kind |= K_EXP_V4;
+		if (has_extra(r))
+			kind |= K_EXTRA;
+
+		*p++ = kind;
+		PUT(p, r->first_ms);
+		if (kind & K_LAST32) {
+			uint32_t d = (uint32_t)(r->last_ms - r->first_ms);
+
+			PUT(p, d);
+		} else {
+			PUT(p, r->last_ms);
+		}
+		if (kind & K_WIDE) {
+			PUT(p, r->packets);
+			PUT(p, r->bytes);
+		} else {
+			uint32_t pk = (uint32_t)r->packets, by = (uint32_t)r->bytes;
+
+			PUT(p, pk);
+			PUT(p, by);
+		}
+		if (kind & K_V4) {
+			memcpy(p, r->src_addr + 12, 4);
+			memcpy(p + 4, r->dst_addr + 12, 4);
+			memcpy(p + 8, r->next_hop + 12, 4);
+			p += 12;
+		} else {
+			memcpy(p, r->src_addr, 16);
+			memcpy(p + 16, r->dst_addr, 16);
+			memcpy(p + 32, r->next_hop, 16);
+			p += 48;
+		}
+		PUT(p, r->src_as);
+		PUT(p, r->dst_as);
+		PUT(p, r->in_if);
+		PUT(p, r->out_if);
+		PUT(p, r->src_port);
+		PUT(p, r->dst_port);
+		*p++ = r->proto;
+		*p++ = r->tos;
+		*p++ = r->tcp_flags;
+		*p++ = r->src_mask;
+		*p++ = r->dst_mask;
+		*p++ = r->flags;
+		if (!(kind & K_SAME_CTX)) {
+			if (kind & K_EXP_V4) {
+				memcpy(p, r->exporter_addr + 12, 4);
+				p += 4;
+			} else {
+				memcpy(p, r->exporter_addr, 16);
+				p += 16;
+			}
+			PUT(p, r->exporter_port);
+			PUT(p, r->domain);
+			PUT(p, r->sampling_interval);
+			*p++ = r->version;
+			*p++ = r->engine_type;
+			*p++ = r->engine_id;
+			*p++ = r->sampling_mode;
+		}
+		if (kind & K_EXTRA) {
+			PUT(p, r->class_id);
+			*p++ = r->direction;
+			*p++ = r->forwarding_status;
+			PUT(p, r->src_vlan);
+			PUT(p, r->dst_vlan);
+			PUT(p, r->flows);
+			memcpy(p, r->reserved, sizeof(r->reserved));
+			p += sizeof(r->reserved);
+		}
+	}
+	return (size_t)(p - out);
+}
+
+/* Size of one packed record with this kind byte. */
+static size_t
+packed_size(uint8_t kind)
+{
+	size_t n = 1 + 8 + 4 + 8 + 16 + 4 + 5 + 1;
+
+	if (!(kind & K_LAST32))
+		n += 4;
+	if (kind & K_WIDE)
+		n += 8;
+	n += (kind & K_V4) ? 12 : 48;
+	if (!(kind & K_SAME_CTX))
+		n += ((kind & K_EXP_V4) ? 4 : 16) + 2 + 4 + 4 + 4;
+	if (kind & K_EXTRA)
+		n += 2 + 1 + 1 + 2 + 2 + 4 + 12;
+	return n;
+}
+
+_Static_assert(FRX_RECPACK_MIN == 1 + 8 + 4 + 8 + 12 + 16 + 4 + 5 + 1, "smallest packed record");
+_Static_assert(FRX_RECPACK_MAX >= 1 + 8 + 8 + 16 + 48 + 16 + 4 + 5 + 1 + 16 + 14 + 24, "largest packed record");
+
+#define GET(p, v)                                   \
+	do {                                        \
+		memcpy(&(v), (p), sizeof(v));       \
+		(p) += sizeof(v);                   \
+	} while (0)
+
+int
+frx_recpack_unpack(const uint8_t *in, size_t len, uint32_t count, struct frx_flowrec *out)
+{
+	const uint8_t *p = in, *end = in + len;
+	const struct frx_flowrec *ctx = NULL;
+
+	for (uint32_t i = 0; i < count; i++) {
+		struct frx_flowrec *r = &out[i];
+		uint8_t kind;
+
+		if (p >= end)
+			return -EINVAL;
+		kind = *p;
+		if ((kind & ~K_ALL) || ((kind & K_SAME_CTX) && (ctx == NULL || (kind & K_EXP_V4))) ||
+		    (size_t)(end - p) < packed_size(kind))
+			return -EINVAL;
+		p++;
+		GET(p, r->first_ms);
+		if (kind & K_LAST32) {
+			uint32_t d;
+
+			GET(p, d);
+			r->last_ms = r->first_ms + d;
+		} else {
+			GET(p, r->last_ms);
+		}
+		if (kind & K_WIDE) {
+			GET(p, r->packets);
+			GET(p, r->bytes);
+		} else {
+			uint32_t pk, by;
+
+			GET(p, pk);
+			GET(p, by);
+			r->packets = pk;
+			r->bytes = by;
+		}
+		if (kind & K_V4) {
+			frx_addr_set_v4(r->src_addr, p);
+			frx_addr_set_v4(r->dst_addr, p + 4);
+			frx_addr_set_v4(r->next_hop, p + 8);
+			p += 12;
+		} else {
+			memcpy(r->src_addr, p, 16);
+			memcpy(r->dst_addr, p + 16, 16);
+			memcpy(r->next_hop, p + 32, 16);
+			p += 48;
+		}
+		GET(p, r->src_as);
+		GET(p, r->dst_as);
+		GET(p, r->in_if);
+		GET(p, r->out_if);
+		GET(p, r->src_port);
+		GET(p, r->dst_port);
+		r->proto = *p++;
+		r->tos = *p++;
+		r->tcp_flags = *p++;
+		r->src_mask = *p++;
+		r->dst_mask = *p++;
+		r->flags = *p++;
+		if (kind & K_SAME_CTX) {
+			memcpy(r->exporter_addr, ctx->exporter_addr, 16);
+			r->exporter_port = ctx->exporter_port;
+			r->domain = ctx->domain;
+			r->sampling_interval = ctx->sampling_interval;
+			r->version = ctx->version;
+			r->engine_type = ctx->engine_type;
+			r->engine_id = ctx->engine_id;
+			r->sampling_mode = ctx->sampling_mode;
+		} else {
+			if (kind & K_EXP_V4) {
+				frx_addr_set_v4(r->exporter_addr, p);
+				p += 4;
+			} else {
+				memcpy(r->exporter_addr, p, 16);
+				p += 16;
+			}
+			GET(p, r->exporter_port);
+			GET(p, r->domain);
+			GET(p, r->sampling_interval);
+			r->version = *p++;
+			r->engine_type = *p++;
+			r->engine_id = *p++;
+			r->sampling_mode = *p++;
+		}
+		if (kind & K_EXTRA) {
+			GET(p, r->class_id);
+			r->direction = *p++;
+			r->forwarding_status = *p++;
+			GET(p, r->src_vlan);
+			GET(p, r->dst_vlan);
+			GET(p, r->flows);
+			memcpy(r->reserved, p, sizeof(r->reserved));
+			p += sizeof(r->reserved);
+		} else {
+			r->class_id = 0;
+			r->direction = 0;
+			r->forwarding_status = 0;
+			r->src_vlan = 0;
+			r->dst_vlan = 0;
+			r->flows = 1;
+			memset(r->reserved, 0, sizeof(r->reserved));
+		}
+		ctx = r;
+	}
+	return p == end ? 0 : -EINVAL;
+}
