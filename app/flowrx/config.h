@@ -58,6 +58,7 @@ struct frx_config {
 	int syslog_facility;
 	uint8_t log_stderr;
 	uint32_t stats_block_interval_s;  /**< a STATS block every S seconds; 0 = only per file and at exit */
+	const char *rules_path;           /**< --rules: flow rules file (docs/rules.md); NULL = none */
 	/* resources */
 	uint32_t nb_blocks;           /**< file blocks in the pool */
 	uint32_t ring_size;           /**< rx -> worker ring entries */
@@ -81,8 +82,6 @@ struct frx_config {
 	unsigned int nb_eal;
 	char **cli_eal_argv;          /**< EAL arguments before "--" (for --print-config) */
 	int cli_eal_argc;
-	/* flow rules (issue 9): [rules] file / --rules; not applied yet by this branch */
-	const char *rules_path;
 	/* [output] compression: only "none" exists so far (reserved) */
 	const char *compression;
 	/* Prometheus textfile-collector output, rewritten by the stats lcore */
