@@ -9,7 +9,8 @@
 #   --node N            NUMA node (repeatable; default: every node)
 #   --from-config FILE  sizes from the flowrx config's [eal] socket_mem (MB per
 #                       node, "1024,0") or memory (MB, on node 0); nothing when
-#                       [eal] no_huge = yes. What the systemd unit runs.
+#                       [eal] no_huge = yes or neither is set. What the systemd
+#                       unit runs.
 #   --pagesize          2M (default) or 1G (1G pages are best reserved at boot:
 #                       hugepagesz=1G hugepages=N on the kernel command line)
 #   --dry-run           print what would be done, change nothing
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--node) nodes+=("${2:?--node needs a number}"); shift ;;
 	--from-config) config="${2:?--from-config needs a file}"; shift ;;
 	--flowrx) flowrx="${2:?--flowrx needs a path}"; shift ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
@@ -98,7 +99,9 @@ if [ -n "$config" ]; then
 		[[ "$memory" =~ ^[0-9]+$ ]] || die "$config: [eal] memory '$memory' is not MB"
 		want_mb[${nodes[0]:-0}]=$memory
 	else
-		die "$config: [eal] has neither socket_mem nor memory; give --size"
+		# the EAL then takes what hugepages there are: nothing to size here
+		echo "setup-hugepages: $config: [eal] sets neither socket_mem nor memory; leaving the hugepages as they are"
+		exit 0
 	fi
 else
 	[ -n "$size" ] || die "--size SIZE or --from-config FILE is needed (see --help)"

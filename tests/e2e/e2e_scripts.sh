@@ -112,6 +112,9 @@ grep -q "node 1: 2048 MB" "$WORK/huge2.out" && ! grep -q "node 0" "$WORK/huge2.o
 "$HUGE" --dry-run --flowrx "$FLOWRX" --from-config "$SRC/drivers-cfg/af_packet.conf" > "$WORK/huge4.out" ||
 	fail "setup-hugepages --from-config af_packet.conf failed"
 grep -q "nothing to reserve" "$WORK/huge4.out" || fail "af_packet.conf (no_huge) must reserve nothing"
+"$HUGE" --dry-run --flowrx "$FLOWRX" --from-config "$SRC/dist/flowrx.conf" > "$WORK/huge6.out" ||
+	fail "setup-hugepages must not fail the service's start on the example config (no sizes in it)"
+grep -q "leaving the hugepages as they are" "$WORK/huge6.out" || fail "example config: $(cat "$WORK/huge6.out")"
 "$HUGE" --dry-run --pagesize 1G --node 1 --size 3G > "$WORK/huge5.out" || fail "1G pages on node 1 failed"
 grep -qx "would run: dpdk-hugepages.py --pagesize 1G --node 1 --reserve 4194304K" "$WORK/huge5.out" ||
 	{ cat "$WORK/huge5.out"; fail "1G pages on node 1"; }
