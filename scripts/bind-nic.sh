@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--dry-run|-n) dry=1 ;;
 	--driver) driver="${2:?--driver needs a name}"; shift ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) break ;;
 	esac

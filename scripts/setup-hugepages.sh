@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--node) nodes+=("${2:?--node needs a number}"); shift ;;
 	--from-config) config="${2:?--from-config needs a file}"; shift ;;
 	--flowrx) flowrx="${2:?--flowrx needs a path}"; shift ;;
-	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
