@@ -169,6 +169,13 @@ struct frx_stats_ctx {
 	uint64_t records_written;
 	uint64_t blocks_lost_write_error;
 	uint64_t records_lost_write_error;
+	/* observability: ports for their counters, the Prometheus textfile */
+	uint16_t ports[RTE_MAX_ETHPORTS];
+	unsigned int nb_ports;
+	const char *prom_path;               /**< NULL: no Prometheus file */
+	uint64_t prom_interval_tsc;
+	uint64_t next_prom_tsc;
+	int last_prom_errno;
 } __rte_cache_aligned;
 
 /* rx.c */

@@ -21,6 +21,7 @@
 
 #include "ctx.h"
 #include "expstats.h"
+#include "prom.h"
 #include "flowrec.h"
 #include "seq.h"
 #include "tmpl.h"
@@ -357,6 +358,14 @@ frx_stats_poll(struct frx_stats_ctx *s)
 		if (s->report_interval_tsc && now >= s->next_report_tsc) {
 			frx_stats_print_line(s);
 			s->next_report_tsc = now + s->report_interval_tsc;
+		}
+		if (s->prom_path && now >= s->next_prom_tsc) {
+			int rc = frx_prom_write(s, s->prom_path);
+
+			if (rc < 0 && s->last_prom_errno != -rc) /* once per distinct error */
+				fprintf(stderr, "flowrx: --prometheus-file %s: %s\n", s->prom_path, strerror(-rc));
+			s->last_prom_errno = rc < 0 ? -rc : 0;
+			s->next_prom_tsc = now + s->prom_interval_tsc;
 		}
 	}
 
