@@ -68,6 +68,9 @@ frx_config_usage(const char *prog)
 	       "  --syslog-facility F    daemon (default), local0 ... local7, user\n"
 	       "  --log-stderr           also print sequence and engine events on stderr\n"
 	       "  --stats-blocks S       write exporter statistics into the flow file every S s (default 60)\n"
+	       "Flow rules (docs/rules.md):\n"
+	       "  --rules FILE           drop, keep or tag (class N) records by rules in FILE (INI); reloaded on\n"
+	       "                         SIGHUP or /flowrx/rules_reload; a bad file keeps the running rules\n"
 	       "NetFlow v9 / IPFIX:\n"
 	       "  --template-timeout S   forget templates not refreshed for S seconds (default 3600; 0 never)\n"
 	       "  --backlog-timeout S    keep data sets that came before their template S seconds (default 60)\n"
@@ -290,7 +293,7 @@ enum {
 	OPT_TEMPLATE_TIMEOUT, OPT_BACKLOG_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_TEMPLATES, OPT_STATE_DIR,
 	OPT_EXPORTER, OPT_ALLOW, OPT_RATE_LIMIT, OPT_REORDER_WINDOW, OPT_SEQ_MAX_JUMP, OPT_REJECT_SEQ,
 	OPT_ENGINE, OPT_LEARN_ENGINES, OPT_REJECT_NEW_ENGINES, OPT_SYSLOG_FACILITY, OPT_LOG_STDERR,
-	OPT_STATS_BLOCKS, OPT_REPEAT,
+	OPT_STATS_BLOCKS, OPT_REPEAT, OPT_RULES,
 };
 
 static const struct option long_opts[] = {
@@ -331,6 +334,7 @@ static const struct option long_opts[] = {
 	{ "log-stderr", no_argument, NULL, OPT_LOG_STDERR },
 	{ "stats-blocks", required_argument, NULL, OPT_STATS_BLOCKS },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -517,6 +521,9 @@ frx_config_parse(struct frx_config *cfg, int argc, char **argv)
 			if (parse_u32("--repeat", optarg, 1, 1000000000, &cfg->repeat) < 0)
 				return -1;
 			break;
+		case OPT_RULES:
+			cfg->rules_path = optarg;
+			break;
 		case OPT_STATS_BLOCKS:
 			if (parse_u32("--stats-blocks", optarg, 0, 86400, &cfg->stats_block_interval_s) < 0)
 				return -1;
@@ -586,6 +593,7 @@ frx_config_print(const struct frx_config *cfg)
 	printf("reject_new_engines = %u\n", cfg->exptab.reject_new_engines);
 	printf("pinned_exporters = %u\n", cfg->nb_pins);
 	printf("stats_blocks = %u\n", cfg->stats_block_interval_s);
+	printf("rules = %s\n", cfg->rules_path ? cfg->rules_path : "none");
 	printf("template_timeout = %u\n", cfg->decoder.tmpl.template_timeout_s);
 	printf("backlog_timeout = %u\n", cfg->decoder.tmpl.backlog_timeout_s);
 	printf("max_sessions = %u\n", cfg->decoder.tmpl.max_sessions);

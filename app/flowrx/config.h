@@ -41,6 +41,7 @@ struct frx_config {
 	int syslog_facility;
 	uint8_t log_stderr;
 	uint32_t stats_block_interval_s;  /**< a STATS block every S seconds; 0 = only per file and at exit */
+	const char *rules_path;           /**< --rules: flow rules file (docs/rules.md); NULL = none */
 	/* resources */
 	uint32_t nb_blocks;           /**< file blocks in the pool */
 	uint32_t ring_size;           /**< rx -> worker ring entries */

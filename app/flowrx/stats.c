@@ -20,6 +20,7 @@
 #include <syslog.h>
 
 #include "ctx.h"
+#include "rules_ctl.h"
 #include "expstats.h"
 #include "flowrec.h"
 #include "seq.h"
@@ -265,6 +266,7 @@ frx_stats_write_snapshot(struct frx_stats_ctx *s)
 	for (unsigned int i = 0; i < s->nb_workers; i++)
 		frx_exptab_each_denied(s->workers[i]->exptab, snap_denied, &sn);
 	snap_flush(&sn);
+	frx_rules_ctl_write_blocks(s->writer, s->started_ms, s->collector_id); /* no-op without --rules */
 	frx_ffile_writer_totals(s->writer, &files, NULL, NULL);
 	s->stats_file = files;
 }
@@ -399,6 +401,8 @@ frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *sum, ui
 			sum->drop[d] += c->drop[d];
 		sum->records_lost_no_block += c->records_lost_no_block;
 		sum->log_events_dropped += c->log_events_dropped;
+		sum->records_dropped_by_rules += c->records_dropped_by_rules;
+		sum->rule_strings_overflow += c->rule_strings_overflow;
 		sum->count_above_spec += c->count_above_spec;
 		sum->blocks_out += c->blocks_out;
 		{
@@ -454,6 +458,8 @@ frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out)
 	fprintf(out, "ifname_blocks: %" PRIu64 "\n", s->ifname_blocks);
 	fprintf(out, "stats_blocks: %" PRIu64 "\n", s->stats_blocks);
 	fprintf(out, "log_events_dropped: %" PRIu64 "\n", sum.log_events_dropped);
+	fprintf(out, "records_dropped_by_rules: %" PRIu64 "\n", sum.records_dropped_by_rules);
+	fprintf(out, "rule_strings_overflow: %" PRIu64 "\n", sum.rule_strings_overflow);
 	fprintf(out, "files: %" PRIu64 "\n", files);
 	fprintf(out, "blocks_written: %" PRIu64 "\n", blocks);
 }
