@@ -24,17 +24,19 @@
 /*
  * Key layouts. rte_acl takes the first byte alone, then groups of 4 bytes
  * (one input_index each); fields of one group share its 4 bytes.
- *   v4: 0 proto | 4 tos, 5 tcp_flags | 8 src | 12 dst | 16 src_port, 18 dst_port |
+ * Every group must be filled by its fields: the classifier consumes 4
+ * bytes per group, so a group of fewer field bytes would shift the rest
+ * (hence the 2-byte wildcard after tos and tcp_flags).
+ *   v4: 0 proto | 4 tos, 5 tcp_flags, 6 pad | 8 src | 12 dst | 16 src_port, 18 dst_port |
  *       20 in_if | 24 out_if | 28 src_as | 32 dst_as | 36-51 exporter (4 words)
- *   v6: 0 proto | 4 tos, 5 tcp_flags | 8-23 src | 24-39 dst | 40 src_port, 42 dst_port |
+ *   v6: 0 proto | 4 tos, 5 tcp_flags, 6 pad | 8-23 src | 24-39 dst | 40 src_port, 42 dst_port |
  *       44 in_if | 48 out_if | 52 src_as | 56 dst_as | 60-75 exporter
  */
-enum { F_PROTO, F_TOS, F_FLAGS, F_SRC }; /* then src words, dst words, ports, ifs, AS, exporter */
 
 #define KEY4_LEN 52
 #define KEY6_LEN 76
-#define NF4 15
-#define NF6 21
+#define NF4 16
+#define NF6 22
 
 RTE_ACL_RULE_DEF(acl4_rule, NF4);
 RTE_ACL_RULE_DEF(acl6_rule, NF6);
@@ -55,7 +57,9 @@ layout(struct rte_acl_field_def *d, unsigned int addr_words)
 	d[n++] = (struct rte_acl_field_def){ RTE_ACL_FIELD_TYPE_BITMASK, 1, 0, in++, 0 };
 	d[n] = (struct rte_acl_field_def){ RTE_ACL_FIELD_TYPE_BITMASK, 1, (uint8_t)n, in, 4 };
 	n++;
-	d[n] = (struct rte_acl_field_def){ RTE_ACL_FIELD_TYPE_BITMASK, 1, (uint8_t)n, in++, 5 };
+	d[n] = (struct rte_acl_field_def){ RTE_ACL_FIELD_TYPE_BITMASK, 1, (uint8_t)n, in, 5 };
+	n++;
+	d[n] = (struct rte_acl_field_def){ RTE_ACL_FIELD_TYPE_BITMASK, 2, (uint8_t)n, in++, 6 }; /* pad */
 	n++;
 	off = 8;
 	for (unsigned int a = 0; a < 2 * addr_words; a++, off += 4) {
@@ -113,6 +117,8 @@ fill_entry(struct rte_acl_field *f, const struct frx_rule *r, unsigned int addr_
 	f[n++].mask_range.u8 = r->tos_mask;
 	f[n].value.u8 = r->tcp_flags;
 	f[n++].mask_range.u8 = r->tcp_flags_mask;
+	f[n].value.u16 = 0; /* pad: any */
+	f[n++].mask_range.u16 = 0;
 	/* IPv4 prefixes in the 16-byte form: the last word is the address */
 	set_prefix(&f[n], src, addr_words == 1 ? 3 : 0, addr_words);
 	n += addr_words;
