@@ -26,6 +26,8 @@
 #include "rules_acl.h"
 #include "rulestats.h"
 
+#define RETIRED_MAX 16
+
 struct rules_ctl {
 	char path[4096];
 	unsigned int nb_workers;
@@ -45,6 +47,11 @@ struct rules_ctl {
 	char last_error[1024];
 	uint8_t *block;                   /* RULES block being written */
 	size_t block_size;
+	/* engines replaced by a reload: their final counters still go to the
+	 * flow file (stats lcore), then they are freed */
+	struct frx_rules_engine *retired[RETIRED_MAX];
+	unsigned int nb_retired;          /* read without the lock by the stats lcore */
+	uint64_t retired_unwritten;
 };
 
 static struct rules_ctl ctl = {
@@ -174,7 +181,14 @@ reload(void)
 	__atomic_store_n(&ctl.engine, fresh, __ATOMIC_RELEASE);
 	/* every online worker passes a quiescent state after it last read the old pointer */
 	rte_rcu_qsbr_synchronize(ctl.qs, RTE_QSBR_THRID_INVALID);
-	frx_rules_engine_free(old);
+	/* its counters are final now: the stats lcore writes them, then frees it */
+	if (ctl.nb_retired < RETIRED_MAX) {
+		ctl.retired[ctl.nb_retired] = old;
+		__atomic_store_n(&ctl.nb_retired, ctl.nb_retired + 1, __ATOMIC_RELEASE);
+	} else {
+		ctl.retired_unwritten++;
+		frx_rules_engine_free(old);
+	}
 	ctl.generation = generation;
 	ctl.reloads++;
 	ctl.last_ok = 1;
@@ -221,7 +235,7 @@ tel_rules(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct frx_rule_counter c;
 	const struct frx_rules_engine *e;
-	struct rte_tel_data *records, *bytes;
+	struct rte_tel_data *names, *records, *bytes;
 	uint32_t shown = 0;
 
 	(void)cmd;
@@ -245,25 +259,30 @@ tel_rules(const char *cmd, const char *params, struct rte_tel_data *d)
 	frx_rules_engine_counter(e, e->rs->nb_rules, &c);
 	rte_tel_data_add_dict_u64(d, "unmatched_records", c.records);
 	rte_tel_data_add_dict_u64(d, "unmatched_bytes", c.bytes);
+	names = rte_tel_data_alloc();
 	records = rte_tel_data_alloc();
 	bytes = rte_tel_data_alloc();
-	if (records && bytes) {
-		rte_tel_data_start_dict(records);
-		rte_tel_data_start_dict(bytes);
-		/* a dict holds RTE_TEL_MAX_DICT_ENTRIES: the first rules in
-		 * evaluation order, or the one rule named as parameter */
+	if (names && records && bytes) {
+		/* parallel arrays in evaluation order: telemetry keys may not
+		 * hold every character a rule name may */
+		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+		rte_tel_data_start_array(records, RTE_TEL_U64_VAL);
+		rte_tel_data_start_array(bytes, RTE_TEL_U64_VAL);
 		for (uint32_t i = 0; i < e->rs->nb_rules && shown < RTE_TEL_MAX_DICT_ENTRIES; i++) {
 			if (params && *params && strcmp(params, e->rs->rules[i].name) != 0)
 				continue;
 			frx_rules_engine_counter(e, i, &c);
-			rte_tel_data_add_dict_u64(records, e->rs->rules[i].name, c.records);
-			rte_tel_data_add_dict_u64(bytes, e->rs->rules[i].name, c.bytes);
+			rte_tel_data_add_array_string(names, e->rs->rules[i].name);
+			rte_tel_data_add_array_u64(records, c.records);
+			rte_tel_data_add_array_u64(bytes, c.bytes);
 			shown++;
 		}
+		rte_tel_data_add_dict_container(d, "rule_names", names, 0);
 		rte_tel_data_add_dict_container(d, "rule_records", records, 0);
 		rte_tel_data_add_dict_container(d, "rule_bytes", bytes, 0);
 		rte_tel_data_add_dict_u64(d, "rules_shown", shown);
 	} else {
+		rte_tel_data_free(names);
 		rte_tel_data_free(records);
 		rte_tel_data_free(bytes);
 	}
@@ -345,6 +364,9 @@ frx_rules_ctl_free(void)
 	pthread_mutex_lock(&ctl.lock);
 	frx_rules_engine_free(ctl.engine);
 	ctl.engine = NULL;
+	for (unsigned int i = 0; i < ctl.nb_retired; i++)
+		frx_rules_engine_free(ctl.retired[i]);
+	ctl.nb_retired = 0;
 	free(ctl.block);
 	ctl.block = NULL;
 	pthread_mutex_unlock(&ctl.lock);
@@ -354,27 +376,22 @@ frx_rules_ctl_free(void)
 
 /* ------------------------------------------------------------ RULES blocks */
 
-int
-frx_rules_ctl_write_blocks(struct frx_ffile_writer *w, uint64_t started_ms, uint32_t collector_id)
+/* RULES blocks of one engine's counters; lock held. */
+static int
+write_engine(struct frx_ffile_writer *w, const struct frx_rules_engine *e, uint64_t started_ms,
+	     uint32_t collector_id)
 {
-	const struct frx_rules_engine *e;
 	struct frx_rule_counter c;
 	uint64_t now = wall_ms();
-	uint32_t nb;
+	uint32_t nb = e->rs->nb_rules;
 	int rc = 0;
 
-	if (ctl.engine == NULL || pthread_mutex_trylock(&ctl.lock) != 0)
-		return 0; /* no rules, or a reload is swapping: next snapshot */
-	e = ctl.engine;
-	nb = e->rs->nb_rules;
 	if (ctl.block == NULL) {
 		ctl.block_size = sizeof(struct frx_block_hdr) + sizeof(struct frx_rulestats_header) +
 				 FRX_RULESTATS_PER_BLOCK * sizeof(struct frx_rulestats_entry);
 		ctl.block = malloc(ctl.block_size);
-		if (ctl.block == NULL) {
-			pthread_mutex_unlock(&ctl.lock);
+		if (ctl.block == NULL)
 			return -ENOMEM;
-		}
 	}
 	frx_rules_engine_counter(e, nb, &c);
 	for (uint32_t first = 0; first < nb || (nb == 0 && first == 0); first += FRX_RULESTATS_PER_BLOCK) {
@@ -414,8 +431,49 @@ frx_rules_ctl_write_blocks(struct frx_ffile_writer *w, uint64_t started_ms, uint
 		if (rc < 0 || nb == 0)
 			break;
 	}
+	return rc;
+}
+
+/* Final counters of replaced engines, then free them; lock held. */
+static int
+write_retired(struct frx_ffile_writer *w, uint64_t started_ms, uint32_t collector_id)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < ctl.nb_retired; i++) {
+		int r = write_engine(w, ctl.retired[i], started_ms, collector_id);
+
+		if (r < 0 && rc == 0)
+			rc = r;
+		frx_rules_engine_free(ctl.retired[i]);
+	}
+	__atomic_store_n(&ctl.nb_retired, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
+int
+frx_rules_ctl_write_retired(struct frx_ffile_writer *w, uint64_t started_ms, uint32_t collector_id)
+{
+	int rc;
+
+	if (__atomic_load_n(&ctl.nb_retired, __ATOMIC_ACQUIRE) == 0 || pthread_mutex_trylock(&ctl.lock) != 0)
+		return 0;
+	rc = write_retired(w, started_ms, collector_id);
 	pthread_mutex_unlock(&ctl.lock);
 	return rc;
+}
+
+int
+frx_rules_ctl_write_blocks(struct frx_ffile_writer *w, uint64_t started_ms, uint32_t collector_id)
+{
+	int rc, rc2;
+
+	if (ctl.engine == NULL || pthread_mutex_trylock(&ctl.lock) != 0)
+		return 0; /* no rules, or a reload is swapping: next snapshot */
+	rc = write_retired(w, started_ms, collector_id);
+	rc2 = write_engine(w, ctl.engine, started_ms, collector_id);
+	pthread_mutex_unlock(&ctl.lock);
+	return rc < 0 ? rc : rc2;
 }
 
 void

@@ -42,10 +42,17 @@ void frx_rules_ctl_stop(void);
 void frx_rules_ctl_free(void);
 
 /**
- * Append RULES blocks with the current counters (stats lcore). Skipped,
+ * Append RULES blocks with the current counters, after those of replaced
+ * rule sets not written yet (stats lcore). Skipped,
  * not waited for, while a reload is swapping engines. @return 0 or -errno.
  */
 int frx_rules_ctl_write_blocks(struct frx_ffile_writer *w, uint64_t started_ms, uint32_t collector_id);
+
+/**
+ * Write the final counters of rule sets a reload replaced, then free them
+ * (stats lcore, every poll: a no-op unless a reload happened). @return 0 or -errno.
+ */
+int frx_rules_ctl_write_retired(struct frx_ffile_writer *w, uint64_t started_ms, uint32_t collector_id);
 
 /** Per-rule counters at exit. */
 void frx_rules_ctl_print_summary(FILE *out);

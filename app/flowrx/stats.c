@@ -316,6 +316,7 @@ frx_stats_poll(struct frx_stats_ctx *s)
 		}
 		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
 		frx_stats_drain_logs(s);
+		frx_rules_ctl_write_retired(s->writer, s->started_ms, s->collector_id); /* after a rules reload */
 		if (now >= s->next_state_tsc) {
 			uint64_t files;
 
