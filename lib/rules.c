@@ -849,7 +849,8 @@ finish(struct parse *ps, uint32_t *pattern_line)
 			return -1;
 		}
 
-	qsort(rs->rules, rs->nb_rules, sizeof(*rs->rules), rule_cmp);
+	if (rs->nb_rules > 1)
+		qsort(rs->rules, rs->nb_rules, sizeof(*rs->rules), rule_cmp);
 	new_index = calloc(rs->nb_rules ? rs->nb_rules : 1, sizeof(*new_index));
 	count = calloc(rs->nb_rules + 1, sizeof(*count));
 	sorted = calloc(rs->nb_patterns ? rs->nb_patterns : 1, sizeof(*sorted));
@@ -878,7 +879,8 @@ finish(struct parse *ps, uint32_t *pattern_line)
 		sorted[to].rule = new_index[rs->patterns[i].rule];
 		sorted_line[to] = pattern_line[i];
 	}
-	memcpy(pattern_line, sorted_line, rs->nb_patterns * sizeof(*pattern_line));
+	if (rs->nb_patterns)
+		memcpy(pattern_line, sorted_line, rs->nb_patterns * sizeof(*pattern_line));
 	free(rs->patterns);
 	rs->patterns = sorted;
 	free(new_index);

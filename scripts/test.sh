@@ -34,7 +34,7 @@ if [ "${FRX_SANITIZE:-1}" = 1 ]; then
 			san_fail=$((san_fail + 1))
 		fi
 	done
-	for t in e2e_pcap e2e_ipfix e2e_seq e2e_crash; do
+	for t in e2e_pcap e2e_ipfix e2e_seq e2e_crash e2e_rules; do
 		if ASAN_OPTIONS=detect_leaks=0 tests/e2e/$t.sh build-asan/app/flowrx build-asan/app/flowrx-read \
 			build-asan/tests/gen/flowrx-testgen build-asan/bench/flowrx-udpsend > "build-asan/$t.log" 2>&1; then
 			san_pass=$((san_pass + 1))
@@ -50,7 +50,7 @@ fuzz_pass=0
 fuzz_fail=0
 fuzz_secs="${FRX_FUZZ_SECONDS:-20}"
 if [ "$fuzz_secs" -gt 0 ]; then
-	for h in pkt decode ffile filter; do
+	for h in pkt decode ffile filter rules; do
 		echo "fuzz: $h for ${fuzz_secs}s"
 		if scripts/fuzz.sh "$h" "$fuzz_secs"; then
 			fuzz_pass=$((fuzz_pass + 1))
