@@ -258,14 +258,15 @@ run_one(unsigned int nb_rules, unsigned int string_pct, double seconds, int keep
 		done += BLOCK;
 	}
 	t_run = elapsed / (double)done - t_copy;
-	if (t_run <= 0)
-		t_run = 1e-12;
+	if (t_run < 1e-9)
+		t_run = 1e-9; /* below what this loop can tell apart from the copy */
 	printf("%6u rules (%u with strings, %u+%u ACL entries): load+build %.1f ms, %4.1f%% of records matched, "
-	       "%.1f ns/record, %.2f M records/s (checked %u records against the reference)\n",
+	       "%.1f ns/record%s (%.1f with the copy), %.2f M records/s (checked %u records against the reference)\n",
 	       nb_rules, rs->nb_string_rules, e->acl4_entries, e->acl6_entries, t_load * 1e3,
-	       100.0 * (double)matched / NB_RECORDS, t_run * 1e9, 1e-6 / t_run, NB_RECORDS);
-	printf("rules=%u ns_per_record=%.1f records_per_s=%.0f build_ms=%.1f\n", nb_rules, t_run * 1e9, 1.0 / t_run,
-	       t_load * 1e3);
+	       100.0 * (double)matched / NB_RECORDS, t_run * 1e9, t_run <= 1e-9 ? " or less" : "",
+	       (t_run + t_copy) * 1e9, 1e-6 / t_run, NB_RECORDS);
+	printf("rules=%u ns_per_record=%.1f ns_with_copy=%.1f records_per_s=%.0f build_ms=%.1f\n", nb_rules,
+	       t_run * 1e9, (t_run + t_copy) * 1e9, 1.0 / t_run, t_load * 1e3);
 	fflush(stdout);
 	frx_rules_scratch_free(ref);
 	frx_rules_free(ref_rs);

@@ -1118,6 +1118,13 @@ frx_rules_scan(const struct frx_ruleset *rs, struct frx_rules_scratch *s, const 
 	}
 }
 
+uint32_t
+frx_rules_scan_hits(const struct frx_rules_scratch *s, const uint32_t **hits)
+{
+	*hits = s->hits;
+	return s->nb_hits;
+}
+
 int
 frx_rule_match_strings(const struct frx_ruleset *rs, const struct frx_rules_scratch *s, const struct frx_rule *r)
 {

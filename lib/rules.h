@@ -130,6 +130,13 @@ int frx_rule_match_numeric(const struct frx_rule *r, const struct frx_flowrec *r
  */
 void frx_rules_scan(const struct frx_ruleset *rs, struct frx_rules_scratch *s, const struct frx_rec_strings *str);
 
+/**
+ * Patterns that matched in the last scan (indexes into rs->patterns, each
+ * once): only their rules can match the record by its strings.
+ * @return how many; *hits valid until the next scan.
+ */
+uint32_t frx_rules_scan_hits(const struct frx_rules_scratch *s, const uint32_t **hits);
+
 /** Do the string conditions of @p r hold for the last scanned record? (1 if it has none) */
 int frx_rule_match_strings(const struct frx_ruleset *rs, const struct frx_rules_scratch *s, const struct frx_rule *r);
 

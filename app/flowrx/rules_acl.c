@@ -488,13 +488,18 @@ frx_rules_engine_run(struct frx_rules_engine *e, unsigned int worker, struct frx
 				    !gather_strings(rs, strings, &cursor, r, ifnames, &s))
 					continue;
 				frx_rules_scan(rs, scratch, &s);
-				for (uint32_t k = 0; k < rs->nb_string_rules && e->string_rules[k] < winner[i]; k++) {
-					const struct frx_rule *rule = &rs->rules[e->string_rules[k]];
+				/* a string rule can only match through a pattern that
+				 * matched: look at those, not at every string rule */
+				const uint32_t *hits;
+				uint32_t nb_hits = frx_rules_scan_hits(scratch, &hits);
 
-					if (frx_rule_match_strings(rs, scratch, rule) && frx_rule_match_numeric(rule, r)) {
-						winner[i] = e->string_rules[k];
-						break;
-					}
+				for (uint32_t k = 0; k < nb_hits; k++) {
+					uint32_t ri = rs->patterns[hits[k]].rule;
+					const struct frx_rule *rule = &rs->rules[ri];
+
+					if (ri < winner[i] && frx_rule_match_strings(rs, scratch, rule) &&
+					    frx_rule_match_numeric(rule, r))
+						winner[i] = ri;
 				}
 			}
 		}
