@@ -34,7 +34,7 @@ if [ "${FRX_SANITIZE:-1}" = 1 ]; then
 			san_fail=$((san_fail + 1))
 		fi
 	done
-	for t in e2e_pcap e2e_ipfix e2e_seq e2e_crash e2e_rules; do
+	for t in e2e_pcap e2e_ipfix e2e_seq e2e_crash e2e_rules e2e_rules_reload; do
 		if ASAN_OPTIONS=detect_leaks=0 tests/e2e/$t.sh build-asan/app/flowrx build-asan/app/flowrx-read \
 			build-asan/tests/gen/flowrx-testgen build-asan/bench/flowrx-udpsend > "build-asan/$t.log" 2>&1; then
 			san_pass=$((san_pass + 1))
