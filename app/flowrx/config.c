@@ -82,6 +82,9 @@ frx_config_usage(const char *prog)
 	       "  --syslog-facility F    daemon (default), local0 ... local7, user\n"
 	       "  --log-stderr           also print sequence and engine events on stderr\n"
 	       "  --stats-blocks S       write exporter statistics into the flow file every S s (default 60)\n"
+	       "Flow rules (docs/rules.md):\n"
+	       "  --rules FILE           drop, keep or tag (class N) records by rules in FILE (INI); reloaded on\n"
+	       "                         SIGHUP or /flowrx/rules_reload; a bad file keeps the running rules\n"
 	       "NetFlow v9 / IPFIX:\n"
 	       "  --template-timeout S   forget templates not refreshed for S seconds (default 3600; 0 never)\n"
 	       "  --backlog-timeout S    keep data sets that came before their template S seconds (default 60)\n"
@@ -433,8 +436,9 @@ enum {
 	OPT_EXPORTER, OPT_ALLOW, OPT_RATE_LIMIT, OPT_REORDER_WINDOW, OPT_SEQ_MAX_JUMP, OPT_REJECT_SEQ,
 	OPT_ENGINE, OPT_LEARN_ENGINES, OPT_REJECT_NEW_ENGINES, OPT_SYSLOG_FACILITY, OPT_LOG_STDERR,
 	OPT_STATS_BLOCKS, OPT_REPEAT, OPT_CONFIG, OPT_PROM_FILE, OPT_PROM_INTERVAL, OPT_RSS,
+	OPT_RULES_FILE,
 	/* config file only */
-	OPT_COMPRESSION, OPT_RULES_FILE,
+	OPT_COMPRESSION,
 };
 
 static const struct option long_opts[] = {
@@ -480,6 +484,7 @@ static const struct option long_opts[] = {
 	{ "prometheus-file", required_argument, NULL, OPT_PROM_FILE },
 	{ "prometheus-interval", required_argument, NULL, OPT_PROM_INTERVAL },
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "rules", required_argument, NULL, OPT_RULES_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -759,7 +764,6 @@ apply(struct frx_config *cfg, int opt, const char *what, const char *arg, int fr
 	case OPT_STATS_BLOCKS:
 		return parse_u32(what, arg, 0, 86400, &cfg->stats_block_interval_s);
 	case OPT_RULES_FILE:
-		/* kept for the rules engine (issue 9); nothing reads it yet */
 		cfg->rules_path = optional_path(arg, from_file);
 		break;
 	default:

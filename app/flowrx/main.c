@@ -39,6 +39,7 @@
 #include "ffile.h"
 #include "pkt.h"
 #include "prom.h"
+#include "rules_ctl.h"
 #include "telemetry.h"
 #include "tmpl.h"
 
@@ -599,12 +600,19 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		app->rx[i]->lossless = cfg->pcap_path != NULL;
 		app->plan[rx_lc[i]].rx = app->rx[i];
 	}
+	/* rules first: a bad rules file stops the start, and workers need the engine slot */
+	if (cfg->rules_path && frx_rules_ctl_init(cfg->rules_path, app->nb_workers, (int)rte_socket_id()) < 0)
+		return -1;
 	for (unsigned int i = 0; i < app->nb_workers; i++) {
 		app->workers[i] = rte_zmalloc_socket("frx_worker", sizeof(struct frx_worker_ctx), RTE_CACHE_LINE_SIZE,
 						   lcore_socket(wk_lc[i]));
 		if (app->workers[i] == NULL)
 			goto nomem;
 		app->workers[i]->index = i;
+		if (cfg->rules_path) {
+			app->workers[i]->rules_slot = frx_rules_ctl_engine_slot();
+			app->workers[i]->rules_qs = frx_rules_ctl_qsbr();
+		}
 		app->workers[i]->lcore = wk_lc[i];
 		app->workers[i]->lossless = cfg->pcap_path != NULL;
 		if (frx_worker_init(app->workers[i], cfg) < 0) {
@@ -837,6 +845,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* a reload signal (systemctl reload, a log rotation habit) never kills
+	 * a collector; with --rules it reloads them (rules_ctl.c) */
+	signal(SIGHUP, SIG_IGN);
 	openlog("flowrx", LOG_PID | LOG_NDELAY, app.cfg.syslog_facility);
 
 	if (plan_roles(&app, rx_lc, wk_lc, &stats_lc) < 0 ||
@@ -847,6 +858,10 @@ main(int argc, char **argv)
 	if (app.cfg.iface)
 		bind_sink_sockets(&app.cfg);
 	frx_telemetry_register(app.stats); /* a warning if it fails: collecting matters more */
+	if (app.cfg.rules_path && frx_rules_ctl_start() < 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
 	print_plan(&app);
 	printf("flowrx: writing %s (rotate every %u s); %s\n", frx_ffile_writer_path(app.stats->writer),
 	       app.cfg.rotate_seconds,
@@ -858,6 +873,7 @@ main(int argc, char **argv)
 	start_tsc = rte_get_tsc_cycles();
 	rte_eal_mp_remote_launch(lcore_main, &app, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
+	frx_rules_ctl_stop(); /* no reload from here on; the engine stays for the last counters */
 	elapsed_s = (double)(rte_get_tsc_cycles() - start_tsc) / (double)rte_get_tsc_hz();
 	if (app.cfg.prometheus_file) {
 		/* every lcore has stopped: these are the final counters */
@@ -880,7 +896,8 @@ main(int argc, char **argv)
 	frx_stats_drain_logs(app.stats);
 	frx_stats_write_snapshot(app.stats); /* the final, exact counters */
 	frx_stats_print_summary(app.stats, stdout);
-
+	if (app.cfg.rules_path)
+		frx_rules_ctl_print_summary(stdout);
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
 	if (app.cfg.pcap_path) {
 		struct frx_worker_counters sum;
@@ -892,6 +909,7 @@ main(int argc, char **argv)
 		       elapsed_s > 0 ? (double)sum.records / elapsed_s : 0.0);
 	}
 	rc = frx_ffile_writer_close(app.stats->writer);
+	frx_rules_ctl_free();
 	if (rc < 0)
 		fprintf(stderr, "flowrx: closing the last flow file failed: %s\n", strerror(-rc));
 	fflush(stdout);
