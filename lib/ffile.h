@@ -38,6 +38,7 @@ enum frx_block_type {
 	FRX_BLOCK_STATS = 2, /**< exporter and engine statistics snapshot (lib/expstats.h) */
 	FRX_BLOCK_END = 3,   /**< last block of a cleanly closed file; payload struct frx_end_payload */
 	FRX_BLOCK_IFNAMES = 4, /**< interface names from options data: record_count struct frx_ifname (lib/tmpl.h) */
+	FRX_BLOCK_RULES = 5, /**< per-rule counters of the active rule set (lib/rulestats.h) */
 	/** record_count records packed by lib/recpack.h (format 2). The reader
 	 * unpacks them and hands them out as a FLOWS block: callers never see it. */
 	FRX_BLOCK_FLOWS_PACKED = 6,

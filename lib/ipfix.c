@@ -351,7 +351,7 @@ finish_record(const struct msg_ctx *m, const struct frx_tmpl_session *s, struct 
  */
 static uint32_t
 run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct frx_flowrec *rec,
-	     struct rec_extra *x, const uint8_t **strings, uint16_t *string_lens)
+	     struct rec_extra *x, const uint8_t **strings, uint16_t *string_lens, struct frx_strtab *strtab)
 {
 	uint32_t off = 0;
 
@@ -405,7 +405,17 @@ run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct f
 			if (strings) {
 				strings[op->target == FRX_T_IF_NAME ? 0 : 1] = f;
 				string_lens[op->target == FRX_T_IF_NAME ? 0 : 1] = (uint16_t)len;
+			} else if (strtab && op->target == FRX_T_IF_NAME) {
+				frx_strtab_push(strtab, rec, FRX_STR_IN_IF_NAME, f, len);
 			}
+			break;
+		case FRX_T_APP_NAME:
+		case FRX_T_APP_DESCR:
+			/* strings only the rules stage reads; kept only when it asks */
+			if (strtab)
+				frx_strtab_push(strtab, rec,
+						op->target == FRX_T_APP_NAME ? FRX_STR_APPLICATION : FRX_STR_APP_DESCR, f,
+						len);
 			break;
 		default: {
 			uint64_t v = rd_uint(f, (uint16_t)len);
@@ -588,12 +598,16 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 				return;
 			}
 		}
-		used = run_template(t, p + off, len - off, rec, &x, t->options ? strings : NULL, string_lens);
+		used = run_template(t, p + off, len - off, rec, &x, t->options ? strings : NULL, string_lens,
+				    t->options ? NULL : m->out->strings);
 		if (used == 0) {
 			m->cache->c.records_bad_varlen++;
 			m->info->records_uncountable = 1;
-			if (!t->options)
+			if (!t->options) {
 				m->out->count--; /* give the slot back */
+				if (m->out->strings)
+					frx_strtab_unpush(m->out->strings, rec);
+			}
 			return;
 		}
 		off += used;

@@ -69,6 +69,8 @@ static const struct ie_map ie_table[] = {
 	[85] = { FRX_T_BYTES, 3, K_UINT },           /* octetTotalCount */
 	[86] = { FRX_T_PACKETS, 3, K_UINT },         /* packetTotalCount */
 	[89] = { FRX_T_FWD_STATUS, 1, K_UINT },      /* forwardingStatus */
+	[94] = { FRX_T_APP_DESCR, 1, K_STRING },     /* applicationDescription */
+	[96] = { FRX_T_APP_NAME, 1, K_STRING },      /* applicationName */
 	[139] = { FRX_T_ICMP_TYPE_CODE, 1, K_UINT }, /* icmpTypeCodeIPv6 */
 	[150] = { FRX_T_FIRST_SEC, 1, K_UINT },      /* flowStartSeconds */
 	[151] = { FRX_T_LAST_SEC, 1, K_UINT },       /* flowEndSeconds */
@@ -703,6 +705,31 @@ frx_tmpl_ifname_set(struct frx_tmpl_cache *c, uint32_t session, uint32_t ifindex
 		return;
 	}
 	c->c.ifnames_rejected_full++;
+}
+
+const char *
+frx_tmpl_ifname_find(const struct frx_tmpl_cache *c, const uint8_t exporter_addr[16], uint32_t domain,
+		     uint32_t ifindex, uint16_t *len)
+{
+	uint32_t h = frx_fnv1a(exporter_addr, 16, FRX_FNV_SEED);
+
+	if (c->nb_ifnames == 0)
+		return NULL;
+	h = frx_fnv1a(&domain, 4, h);
+	h = frx_fnv1a(&ifindex, 4, h);
+	/* the probe sequence of frx_tmpl_ifname_set(); entries are never removed */
+	for (uint32_t k = 0; k <= c->ifname_mask; k++) {
+		const struct frx_ifname_slot *s = &c->ifnames[(h + k) & c->ifname_mask];
+
+		if (!s->used)
+			return NULL;
+		if (s->e.ifindex == ifindex && s->e.domain == domain &&
+		    memcmp(s->e.exporter_addr, exporter_addr, 16) == 0) {
+			*len = s->e.name_len;
+			return s->e.name;
+		}
+	}
+	return NULL;
 }
 
 uint64_t

@@ -55,6 +55,7 @@ enum frx_tmpl_target {
 	FRX_T_IF_INDEX_SCOPE,                        /* options scope: the interface a row describes */
 	FRX_T_REV_BYTES, FRX_T_REV_PACKETS,          /* RFC 5103 biflow reverse direction */
 	FRX_T_REV_TOS, FRX_T_REV_TCP_FLAGS,
+	FRX_T_APP_NAME, FRX_T_APP_DESCR,             /* strings kept for the rules stage only */
 	FRX_T_MAX
 };
 
@@ -278,6 +279,13 @@ const struct frx_tmpl_backlog *frx_tmpl_backlog_take(struct frx_tmpl_cache *cach
  */
 void frx_tmpl_ifname_set(struct frx_tmpl_cache *cache, uint32_t session, uint32_t ifindex,
 			 const uint8_t *name, uint16_t len);
+
+/**
+ * Name of an exporter's interface, for the owner of the cache (no seqlock).
+ * @return the name (not NUL-terminated) with its length in *len, or NULL.
+ */
+const char *frx_tmpl_ifname_find(const struct frx_tmpl_cache *cache, const uint8_t exporter_addr[16],
+				 uint32_t domain, uint32_t ifindex, uint16_t *len);
 
 /** Copy every interface name consistently (seqlock); @return count passed to fn. */
 unsigned int frx_tmpl_ifname_snapshot(const struct frx_tmpl_cache *cache,

@@ -4,10 +4,21 @@
 # 9995, 9996, 4739) are stored under ./flows until you press Ctrl-C.
 #
 #   scripts/run.sh [flowrx options...]     e.g. scripts/run.sh --iface eth0 -w /var/lib/flowrx
+#   scripts/run.sh --config FILE           everything from a config file (drivers-cfg/, docs/configuration.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh build
 scripts/build.sh
+
+for a in "$@"; do
+	case "$a" in
+	-c|--config|--config=*)
+		# the file says what to collect from: no loopback defaults
+		echo "flowrx: running build/app/flowrx $*  (check the settings: build/app/flowrx $* --print-config)"
+		[ "$(id -u)" -eq 0 ] || exec sudo build/app/flowrx "$@"
+		exec build/app/flowrx "$@" ;;
+	esac
+done
 
 dir=./flows
 iface=lo

@@ -957,3 +957,44 @@ Test(ipfix, v9_sampling_scoped_to_an_interface_applies_to_its_input_records)
 	cr_assert_eq(recs[1].sampling_interval, 100);
 	cr_assert_eq(recs[2].sampling_interval, 100, "first row learned stands in");
 }
+
+Test(ipfix, strings_go_to_the_side_table_only_when_asked)
+{
+	static const struct ib_field f[] = { { 8, 4 }, { 12, 4 }, { 96, 0xffff }, { 82, 0xffff }, { 94, 8 } };
+	static struct frx_recstr entries[16];
+	struct frx_strtab st = { .e = entries, .capacity = 16 };
+
+	for (int pass = 0; pass < 2; pass++) {
+		recreate();
+		frx_recbuf_init_array(&rb, recs, 4096);
+		st.count = 0;
+		rb.strings = pass ? &st : NULL;
+		ib_begin(&msg, 10, 0, EXPORT_SECS, 1, 1);
+		ib_set(&msg, 2);
+		ib_template(&msg, 300, f, 5);
+		ib_set(&msg, 300);
+		for (unsigned int i = 0; i < 2; i++) {
+			ib_ip4(&msg, "10.0.0.1");
+			ib_ip4(&msg, "10.0.0.2");
+			ib_varlen(&msg, i ? "youtube" : "netflix", 7, 0);
+			ib_varlen(&msg, "ge-0/0/1", 8, 0);
+			ib_bytes(&msg, "video\0\0\0", 8);
+		}
+		ib_set_end(&msg, 0);
+		cr_assert_eq(decode(), FRX_OK);
+		cr_assert_eq(rb.count, 2);
+		if (!pass)
+			continue;
+		cr_assert_eq(st.count, 6, "three strings per record");
+		cr_assert_eq(st.e[0].rec, &recs[0]);
+		cr_assert_eq(st.e[0].field, FRX_STR_APPLICATION);
+		cr_assert_eq(st.e[0].len, 7);
+		cr_assert(memcmp(st.e[0].ptr, "netflix", 7) == 0);
+		cr_assert_eq(st.e[1].field, FRX_STR_IN_IF_NAME);
+		cr_assert(memcmp(st.e[1].ptr, "ge-0/0/1", 8) == 0);
+		cr_assert_eq(st.e[2].field, FRX_STR_APP_DESCR);
+		cr_assert_eq(st.e[2].len, 8, "fixed length, NUL padding kept for the matcher to trim");
+		cr_assert_eq(st.e[3].rec, &recs[1]);
+		cr_assert(memcmp(st.e[3].ptr, "youtube", 7) == 0);
+	}
+}

@@ -40,6 +40,7 @@
 #include "fmerge.h"
 #include "fmt.h"
 #include "ifmap.h"
+#include "rulestats.h"
 #include "statsmerge.h"
 #include "status.h"
 #include "twin.h"
@@ -116,6 +117,7 @@ struct app {
 	int status;                     /* exit status */
 	struct frx_ifmap *ifnames;      /* interface names from IFNAMES blocks */
 	struct frx_statsmerge *stats;   /* --stats: merged STATS blocks */
+	struct frx_rulestats_merge *rules; /* --stats: merged RULES blocks (per-rule counters) */
 	uint64_t stats_blocks;          /* STATS blocks merged */
 	bool stats_incomplete;          /* a STATS block could not be merged (no memory) */
 	struct frx_filter *filter;      /* NULL: every record */
@@ -309,6 +311,20 @@ add_stats_block(struct app *app, const struct frx_block_hdr *hdr, const void *pa
 	int rc;
 
 	app->blocks++;
+	if (hdr->type == FRX_BLOCK_RULES) {
+		rc = frx_rulestats_merge_add(app->rules, payload, hdr->payload_len);
+		if (rc == -EINVAL) {
+			fprintf(stderr, PROG ": %s offset %" PRIu64 ": RULES block with inconsistent lengths, skipped\n",
+				path, offset);
+			app->bad_blocks++;
+		} else if (rc < 0) {
+			fprintf(stderr, PROG ": out of memory for rule statistics\n");
+			app->status = 1;
+			app->stats_incomplete = true;
+			quit = 1;
+		}
+		return;
+	}
 	if (hdr->type != FRX_BLOCK_STATS)
 		return;
 	rc = frx_statsmerge_add(app->stats, payload, hdr->payload_len);
@@ -1183,6 +1199,48 @@ print_stats_csv(const struct stats_view *v)
 		print_engine_line(&v->engines[i], false);
 }
 
+/*
+ * --stats: per-rule counters of the RULES blocks (docs/rules.md), summed
+ * by rule name over runs and reloads. Text and JSON; CSV stays the engine
+ * table alone.
+ */
+static void
+print_rule_stats(struct app *app)
+{
+	const struct frx_rulestats_total *t;
+	size_t n;
+	uint64_t un_records, un_bytes;
+	bool json = app->opt->fmt == FRX_FMT_JSON;
+
+	if (app->opt->fmt == FRX_FMT_CSV || frx_rulestats_merge_snapshots(app->rules) == 0)
+		return;
+	if (frx_rulestats_merge_totals(app->rules, &t, &n, &un_records, &un_bytes) < 0) {
+		fprintf(stderr, PROG ": out of memory for rule statistics\n");
+		app->status = 1;
+		return;
+	}
+	if (!json)
+		printf("\nRules: %zu\n%-32s %-6s %5s %9s %16s %20s\n", n, "rule", "action", "class", "priority",
+		       "records", "bytes");
+	for (size_t i = 0; i < n; i++) {
+		const char *action = t[i].action == 1 ? "drop" : t[i].action == 2 ? "keep" : "class";
+
+		if (json)
+			printf("{\"type\":\"rule\",\"name\":\"%s\",\"action\":\"%s\",\"class\":%u,\"priority\":%d,"
+			       "\"records\":%" PRIu64 ",\"bytes\":%" PRIu64 "}\n",
+			       t[i].name, action, t[i].class_id, t[i].priority, t[i].records, t[i].bytes);
+		else
+			printf("%-32s %-6s %5u %9d %16" PRIu64 " %20" PRIu64 "\n", t[i].name, action, t[i].class_id,
+			       t[i].priority, t[i].records, t[i].bytes);
+	}
+	if (json)
+		printf("{\"type\":\"rules_unmatched\",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64 "}\n", un_records,
+		       un_bytes);
+	else
+		printf("%-32s %-6s %5s %9s %16" PRIu64 " %20" PRIu64 "\n", "(no rule matched)", "-", "-", "-", un_records,
+		       un_bytes);
+}
+
 /* --stats: print what the STATS blocks say, in the chosen format. */
 static void
 print_stats(struct app *app)
@@ -1214,6 +1272,7 @@ print_stats(struct app *app)
 		print_stats_text(&v);
 		break;
 	}
+	print_rule_stats(app);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -1251,7 +1310,8 @@ usage(FILE *out)
 		"                       newer files until interrupted\n"
 		"      --stats          print per-engine and per-exporter statistics (STATS\n"
 		"                       blocks: latest snapshot of each collector run, summed\n"
-		"                       over runs) instead of records; not with -f\n"
+		"                       over runs) instead of records; not with -f; with\n"
+		"                       per-rule counters when the collector ran --rules\n"
 		"  -q, --quiet          no summary\n"
 		"  -V, --version        print the version\n"
 		"  -h, --help           this help\n"
@@ -1639,15 +1699,17 @@ main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	app.ifnames = frx_ifmap_create();
-	if (opt.stats)
+	if (opt.stats) {
 		app.stats = frx_statsmerge_create();
+		app.rules = frx_rulestats_merge_create();
+	}
 	if (opt.nb_tables > 0) {
 		app.aggrs = calloc((size_t)opt.nb_tables, sizeof(*app.aggrs));
 		for (int t = 0; app.aggrs != NULL && t < opt.nb_tables; t++)
 			if ((app.aggrs[t] = frx_aggr_create(&opt.tables[t].spec)) == NULL)
 				oom = true;
 	}
-	if (oom || app.ifnames == NULL || (opt.stats && app.stats == NULL) || (opt.nb_tables > 0 && app.aggrs == NULL)) {
+	if (oom || app.ifnames == NULL || (opt.stats && (app.stats == NULL || app.rules == NULL)) || (opt.nb_tables > 0 && app.aggrs == NULL)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
@@ -1677,6 +1739,7 @@ main(int argc, char **argv)
 	free(app.aggrs);
 	frx_filter_free(app.filter);
 	frx_statsmerge_free(app.stats);
+	frx_rulestats_merge_free(app.rules);
 	frx_ifmap_free(app.ifnames);
 	free_options(&opt);
 	return app.status;

@@ -18,6 +18,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "acl.h"
@@ -26,6 +27,7 @@
 #include "exptab.h"
 #include "ffile.h"
 #include "recbuf.h"
+#include "rules_acl.h"
 #include "status.h"
 
 #define FRX_BURST 32
@@ -34,6 +36,7 @@
 #define FRX_LINEAR_BUF 65536
 #define FRX_TEMPLATE_STATE_FILE "flowrx-templates.txt"
 #define FRX_MAX_IFNAMES_PER_BLOCK 16384
+#define FRX_RULE_STRINGS 65536  /* strings of unclassified records a worker keeps */
 #define FRX_STATS_BLOCK_MAX (1u << 20)  /* payload bytes per STATS block; larger snapshots are split */
 
 /* Set by the signal handler; every role loop polls it. */
@@ -102,6 +105,8 @@ struct frx_worker_counters {
 	uint64_t log_events_dropped;         /**< log ring full */
 	uint64_t count_above_spec;           /**< PDUs with more records than the spec allows */
 	uint64_t blocks_out;
+	uint64_t records_dropped_by_rules;   /**< records a drop rule removed (included in records) */
+	uint64_t rule_strings_overflow;      /**< strings not kept for the rules: side table full */
 };
 
 struct frx_worker_ctx {
@@ -126,6 +131,12 @@ struct frx_worker_ctx {
 	uint64_t flush_tsc;                 /**< hand over a partly filled block after this */
 	uint64_t flush_interval_tsc;
 	int done; /**< set with release order once the role has finished */
+	/* flow rules (app/flowrx/rules_ctl.c); rules_slot NULL: no rules */
+	struct frx_rules_engine **rules_slot; /**< the published engine */
+	struct frx_rules_engine *rules;     /**< the engine of the current poll */
+	struct rte_rcu_qsbr *rules_qs;
+	uint32_t rules_from;                /**< first record of the block not classified yet */
+	struct frx_strtab strtab;           /**< strings of those records */
 	struct frx_worker_counters c;
 	uint8_t linear[FRX_LINEAR_BUF];     /**< multi-segment frames are copied here */
 } __rte_cache_aligned;
@@ -169,6 +180,13 @@ struct frx_stats_ctx {
 	uint64_t records_written;
 	uint64_t blocks_lost_write_error;
 	uint64_t records_lost_write_error;
+	/* observability: ports for their counters, the Prometheus textfile */
+	uint16_t ports[RTE_MAX_ETHPORTS];
+	unsigned int nb_ports;
+	const char *prom_path;               /**< NULL: no Prometheus file */
+	uint64_t prom_interval_tsc;
+	uint64_t next_prom_tsc;
+	int last_prom_errno;
 } __rte_cache_aligned;
 
 /* rx.c */

@@ -30,6 +30,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -37,6 +38,8 @@
 #include "ctx.h"
 #include "ffile.h"
 #include "pkt.h"
+#include "prom.h"
+#include "rules_ctl.h"
 #include "telemetry.h"
 #include "tmpl.h"
 
@@ -147,9 +150,16 @@ static int
 build_eal_args(const struct frx_config *cfg, int user_argc, char **user_argv, char **eal_argv,
 	       char *vdev_buf, size_t vdev_size)
 {
-	int n = 0;
+	int n = 0, k;
 
-	for (int i = 0; i < user_argc && n < MAX_EAL_ARGS - 16; i++)
+	/* program name, the config file's [eal] settings, then the command
+	 * line's EAL arguments (which win where the EAL keeps the last) */
+	eal_argv[n++] = user_argv[0];
+	k = frx_config_eal_args(cfg, eal_argv + n, MAX_EAL_ARGS / 2);
+	if (k < 0)
+		return -1;
+	n += k;
+	for (int i = 1; i < user_argc && n < MAX_EAL_ARGS - 16; i++)
 		eal_argv[n++] = user_argv[i];
 	if (!cfg->eal_args_given && (cfg->pcap_path || cfg->iface)) {
 		/* --in-memory would be ideal but DPDK 22.11 refuses it with
@@ -355,7 +365,9 @@ setup_ports(struct app *app)
 			/* Any spread works (RX lcores re-steer by exporter); hash on
 			 * IP addresses so all of one exporter's frames stay in order. */
 			port_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-			port_conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP & info.flow_type_rss_offloads;
+			port_conf.rx_adv_conf.rss_conf.rss_hf =
+				(RTE_ETH_RSS_IP | (cfg->rss == FRX_RSS_IP_UDP ? RTE_ETH_RSS_UDP : 0)) &
+				info.flow_type_rss_offloads;
 		}
 		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_CHECKSUM)
 			port_conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_CHECKSUM;
@@ -417,14 +429,96 @@ setup_ports(struct app *app)
 	return 0;
 }
 
+/* ------------------------------------------------------------ NUMA */
+
+static int
+memseg_list_on_socket(const struct rte_memseg_list *msl, void *arg)
+{
+	return !msl->external && msl->socket_id == *(const int *)arg;
+}
+
+/* Can the EAL give memory on this socket? Not with --no-huge (one list, on
+ * socket 0), nor on a node without hugepages. */
+static int
+socket_has_memory(int socket)
+{
+	return rte_memseg_list_walk(memseg_list_on_socket, &socket) > 0;
+}
+
+/* The socket to allocate an lcore's memory on: its own, or SOCKET_ID_ANY if
+ * DPDK does not know it or has no memory there. */
+static int
+lcore_socket(unsigned int lcore)
+{
+	unsigned int socket = rte_lcore_to_socket_id(lcore);
+
+	return socket < RTE_MAX_NUMA_NODES && socket_has_memory((int)socket) ? (int)socket : SOCKET_ID_ANY;
+}
+
+/*
+ * The NIC DMAs frames into mbufs: the pool belongs on the NIC's socket (the
+ * first port's that reports one). Ports on several sockets would each want
+ * their own pool; one pool on the first socket is what we do, with a
+ * warning. Virtual ports (net_pcap, af_packet) have no socket: the first RX
+ * lcore's is used.
+ */
+static int
+mbuf_pool_socket(const unsigned int *rx_lc)
+{
+	int socket = SOCKET_ID_ANY;
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV(port) {
+		int s = rte_eth_dev_socket_id(port);
+
+		if (s < 0 || !socket_has_memory(s))
+			continue;
+		if (socket == SOCKET_ID_ANY)
+			socket = s;
+		else if (s != socket)
+			printf("flowrx: warning: port %u is on NUMA socket %d, the mbuf pool on socket %d: its "
+			       "frames cross the interconnect (run one flowrx per socket)\n", port, s, socket);
+	}
+	return socket == SOCKET_ID_ANY ? lcore_socket(rx_lc[0]) : socket;
+}
+
+/* After setup_ports: warn when a port and the lcores handling its frames
+ * are on different sockets (every packet would cross the interconnect). */
+static void
+check_numa(const struct app *app)
+{
+	for (unsigned int i = 0; i < app->nb_ports; i++) {
+		int port_socket = rte_eth_dev_socket_id(app->ports[i]);
+
+		if (port_socket < 0)
+			continue;
+		for (unsigned int r = 0; r < app->nb_rx; r++) {
+			int s = lcore_socket(app->rx[r]->lcore);
+
+			if (s >= 0 && s != port_socket)
+				printf("flowrx: warning: port %u is on NUMA socket %d but RX lcore %u is on socket %d: "
+				       "pick lcores of socket %d (EAL -l / [eal] lcores, --rx-lcores)\n",
+				       app->ports[i], port_socket, app->rx[r]->lcore, s, port_socket);
+		}
+		for (unsigned int w = 0; w < app->nb_workers; w++) {
+			int s = lcore_socket(app->workers[w]->lcore);
+
+			if (s >= 0 && s != port_socket)
+				printf("flowrx: warning: port %u is on NUMA socket %d but worker lcore %u is on socket "
+				       "%d: pick lcores of socket %d (--worker-lcores)\n",
+				       app->ports[i], port_socket, app->workers[w]->lcore, s, port_socket);
+		}
+	}
+}
+
 static struct rte_ring *
-make_ring(const char *fmt, unsigned int a, unsigned int b, unsigned int size, unsigned int flags)
+make_ring(const char *fmt, unsigned int a, unsigned int b, unsigned int size, unsigned int flags, int socket)
 {
 	char name[RTE_RING_NAMESIZE];
 	struct rte_ring *r;
 
 	snprintf(name, sizeof(name), fmt, a, b);
-	r = rte_ring_create(name, size, rte_socket_id(), flags | RING_F_SP_ENQ | RING_F_SC_DEQ);
+	r = rte_ring_create(name, size, socket, flags | RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (r == NULL)
 		fprintf(stderr, "flowrx: ring %s (%u entries): %s\n", name, size, rte_strerror(rte_errno));
 	return r;
@@ -493,9 +587,11 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	struct frx_config *cfg = &app->cfg;
 	unsigned int nb_mbufs = cfg->nb_mbufs;
 	struct frx_ffile_writer_conf wconf;
+	int mbuf_socket;
 
 	for (unsigned int i = 0; i < app->nb_rx; i++) {
-		app->rx[i] = rte_zmalloc("frx_rx", sizeof(struct frx_rx_ctx), RTE_CACHE_LINE_SIZE);
+		app->rx[i] = rte_zmalloc_socket("frx_rx", sizeof(struct frx_rx_ctx), RTE_CACHE_LINE_SIZE,
+					       lcore_socket(rx_lc[i]));
 		if (app->rx[i] == NULL)
 			goto nomem;
 		app->rx[i]->index = i;
@@ -504,11 +600,19 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		app->rx[i]->lossless = cfg->pcap_path != NULL;
 		app->plan[rx_lc[i]].rx = app->rx[i];
 	}
+	/* rules first: a bad rules file stops the start, and workers need the engine slot */
+	if (cfg->rules_path && frx_rules_ctl_init(cfg->rules_path, app->nb_workers, (int)rte_socket_id()) < 0)
+		return -1;
 	for (unsigned int i = 0; i < app->nb_workers; i++) {
-		app->workers[i] = rte_zmalloc("frx_worker", sizeof(struct frx_worker_ctx), RTE_CACHE_LINE_SIZE);
+		app->workers[i] = rte_zmalloc_socket("frx_worker", sizeof(struct frx_worker_ctx), RTE_CACHE_LINE_SIZE,
+						   lcore_socket(wk_lc[i]));
 		if (app->workers[i] == NULL)
 			goto nomem;
 		app->workers[i]->index = i;
+		if (cfg->rules_path) {
+			app->workers[i]->rules_slot = frx_rules_ctl_engine_slot();
+			app->workers[i]->rules_qs = frx_rules_ctl_qsbr();
+		}
 		app->workers[i]->lcore = wk_lc[i];
 		app->workers[i]->lossless = cfg->pcap_path != NULL;
 		if (frx_worker_init(app->workers[i], cfg) < 0) {
@@ -518,12 +622,14 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 		}
 		app->plan[wk_lc[i]].worker = app->workers[i];
 	}
-	app->stats = rte_zmalloc("frx_stats", sizeof(struct frx_stats_ctx), RTE_CACHE_LINE_SIZE);
+	app->stats = rte_zmalloc_socket("frx_stats", sizeof(struct frx_stats_ctx), RTE_CACHE_LINE_SIZE,
+					lcore_socket(stats_lc));
 	if (app->stats == NULL)
 		goto nomem;
 	app->stats->lcore = stats_lc;
 	app->plan[stats_lc].stats = app->stats;
 
+	mbuf_socket = mbuf_pool_socket(rx_lc);
 	if (nb_mbufs == 0)
 		nb_mbufs = (unsigned int)rte_eth_dev_count_avail() * app->nb_rx * cfg->nb_rxd +
 			   app->nb_rx * app->nb_workers * (cfg->ring_size + FRX_BURST) +
@@ -531,14 +637,14 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			   /* --repeat: net_pcap's infinite_rx holds the whole capture in mbufs */
 			   (cfg->repeat > 1 ? (unsigned int)cfg->pcap_frames : 0);
 	app->mbuf_pool = rte_pktmbuf_pool_create("frx_mbufs", nb_mbufs, MBUF_CACHE, 0,
-						 RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+						 RTE_MBUF_DEFAULT_BUF_SIZE, mbuf_socket);
 	if (app->mbuf_pool == NULL) {
 		fprintf(stderr, "flowrx: mbuf pool of %u: %s (more memory: -m, hugepages, or --mbufs)\n",
 			nb_mbufs, rte_strerror(rte_errno));
 		return -1;
 	}
 	app->block_pool = rte_mempool_create("frx_blocks", cfg->nb_blocks, sizeof(struct frx_block), 0, 0,
-					     NULL, NULL, NULL, NULL, rte_socket_id(), 0);
+					     NULL, NULL, NULL, NULL, lcore_socket(wk_lc[0]), 0);
 	if (app->block_pool == NULL) {
 		fprintf(stderr, "flowrx: block pool of %u x %zu bytes: %s (more memory: -m, or --blocks)\n",
 			cfg->nb_blocks, sizeof(struct frx_block), rte_strerror(rte_errno));
@@ -547,7 +653,9 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 
 	for (unsigned int r = 0; r < app->nb_rx; r++)
 		for (unsigned int w = 0; w < app->nb_workers; w++) {
-			struct rte_ring *ring = make_ring("frx_rx%u_w%u", r, w, cfg->ring_size, RING_F_EXACT_SZ);
+			/* the worker dequeues and reads the mbufs: its socket */
+			struct rte_ring *ring = make_ring("frx_rx%u_w%u", r, w, cfg->ring_size, RING_F_EXACT_SZ,
+							  lcore_socket(wk_lc[w]));
 
 			if (ring == NULL)
 				return -1;
@@ -557,7 +665,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 			app->workers[w]->nb_rx = app->nb_rx;
 		}
 	if (cfg->nb_allow) {
-		app->acl = frx_acl_create(cfg->allow, cfg->nb_allow, (int)rte_socket_id());
+		app->acl = frx_acl_create(cfg->allow, cfg->nb_allow, lcore_socket(wk_lc[0]));
 		if (app->acl == NULL)
 			return -1;
 	}
@@ -566,7 +674,7 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 
 		snprintf(name, sizeof(name), "frx_log%u", w);
 		app->workers[w]->log_ring = rte_ring_create_elem(name, sizeof(struct frx_log_event), FRX_LOG_RING,
-								  rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+								  lcore_socket(wk_lc[w]), RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (app->workers[w]->log_ring == NULL) {
 			fprintf(stderr, "flowrx: log ring: %s\n", rte_strerror(rte_errno));
 			return -1;
@@ -575,7 +683,8 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 	}
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		/* Room for every block of the pool: enqueue never fails. */
-		app->workers[w]->to_stats = make_ring("frx_w%u_stats%u", w, 0, cfg->nb_blocks, RING_F_EXACT_SZ);
+		app->workers[w]->to_stats = make_ring("frx_w%u_stats%u", w, 0, cfg->nb_blocks, RING_F_EXACT_SZ,
+						      lcore_socket(stats_lc));
 		if (app->workers[w]->to_stats == NULL)
 			return -1;
 		app->workers[w]->block_pool = app->block_pool;
@@ -603,11 +712,18 @@ setup_data_path(struct app *app, const unsigned int *rx_lc, const unsigned int *
 					       FRX_MAX_IFNAMES_PER_BLOCK * sizeof(struct frx_ifname), 64);
 	if (app->stats->ifname_block == NULL)
 		goto nomem;
+	app->stats->prom_path = cfg->prometheus_file;
+	app->stats->prom_interval_tsc = (uint64_t)cfg->prometheus_interval_s * rte_get_tsc_hz();
+	app->stats->next_prom_tsc = rte_get_tsc_cycles(); /* a first file at once */
 	app->stats->report_interval_tsc = (uint64_t)cfg->stats_interval_s * rte_get_tsc_hz();
 	app->stats->next_report_tsc = rte_get_tsc_cycles() + app->stats->report_interval_tsc;
 
 	if (setup_ports(app) < 0)
 		return -1;
+	for (unsigned int i = 0; i < app->nb_ports; i++)
+		app->stats->ports[i] = app->ports[i];
+	app->stats->nb_ports = app->nb_ports;
+	check_numa(app);
 	for (unsigned int r = 0; r < app->nb_rx; r++)
 		app->rx[r]->expect_frames = app->rx[r]->nb_queues ? cfg->pcap_frames * cfg->repeat : 0;
 
@@ -705,8 +821,12 @@ main(int argc, char **argv)
 	rc = frx_config_parse(&app.cfg, app_argc, app_argv);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
+	if (app.cfg.nb_eal)
+		app.cfg.eal_args_given = 1;
+	app.cfg.cli_eal_argv = argv + 1;
+	app.cfg.cli_eal_argc = user_eal_argc - 1;
 	if (app.cfg.print_config) {
-		frx_config_print(&app.cfg);
+		frx_config_print(&app.cfg, stdout);
 		return 0;
 	}
 	if (app.cfg.pcap_path && count_pcap_frames(&app.cfg) < 0)
@@ -714,7 +834,7 @@ main(int argc, char **argv)
 
 	eal_argc = build_eal_args(&app.cfg, user_eal_argc, argv, eal_argv, vdev, sizeof(vdev));
 	if (eal_argc < 0) {
-		fprintf(stderr, "flowrx: --pcap/--iface argument too long\n");
+		fprintf(stderr, "flowrx: --pcap/--iface argument or [eal] settings too long\n");
 		return 1;
 	}
 	rc = rte_eal_init(eal_argc, eal_argv);
@@ -725,6 +845,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* a reload signal (systemctl reload, a log rotation habit) never kills
+	 * a collector; with --rules it reloads them (rules_ctl.c) */
+	signal(SIGHUP, SIG_IGN);
 	openlog("flowrx", LOG_PID | LOG_NDELAY, app.cfg.syslog_facility);
 
 	if (plan_roles(&app, rx_lc, wk_lc, &stats_lc) < 0 ||
@@ -735,6 +858,10 @@ main(int argc, char **argv)
 	if (app.cfg.iface)
 		bind_sink_sockets(&app.cfg);
 	frx_telemetry_register(app.stats); /* a warning if it fails: collecting matters more */
+	if (app.cfg.rules_path && frx_rules_ctl_start() < 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
 	print_plan(&app);
 	printf("flowrx: writing %s (rotate every %u s); %s\n", frx_ffile_writer_path(app.stats->writer),
 	       app.cfg.rotate_seconds,
@@ -746,7 +873,14 @@ main(int argc, char **argv)
 	start_tsc = rte_get_tsc_cycles();
 	rte_eal_mp_remote_launch(lcore_main, &app, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
+	frx_rules_ctl_stop(); /* no reload from here on; the engine stays for the last counters */
 	elapsed_s = (double)(rte_get_tsc_cycles() - start_tsc) / (double)rte_get_tsc_hz();
+	if (app.cfg.prometheus_file) {
+		/* every lcore has stopped: these are the final counters */
+		rc = frx_prom_write(app.stats, app.cfg.prometheus_file);
+		if (rc < 0)
+			fprintf(stderr, "flowrx: --prometheus-file %s: %s\n", app.cfg.prometheus_file, strerror(-rc));
+	}
 
 	for (unsigned int i = 0; i < app.nb_ports; i++) {
 		struct rte_eth_stats st;
@@ -762,6 +896,8 @@ main(int argc, char **argv)
 	frx_stats_drain_logs(app.stats);
 	frx_stats_write_snapshot(app.stats); /* the final, exact counters */
 	frx_stats_print_summary(app.stats, stdout);
+	if (app.cfg.rules_path)
+		frx_rules_ctl_print_summary(stdout);
 	printf("last_file: %s\n", frx_ffile_writer_path(app.stats->writer));
 	if (app.cfg.pcap_path) {
 		struct frx_worker_counters sum;
@@ -773,6 +909,7 @@ main(int argc, char **argv)
 		       elapsed_s > 0 ? (double)sum.records / elapsed_s : 0.0);
 	}
 	rc = frx_ffile_writer_close(app.stats->writer);
+	frx_rules_ctl_free();
 	if (rc < 0)
 		fprintf(stderr, "flowrx: closing the last flow file failed: %s\n", strerror(-rc));
 	fflush(stdout);

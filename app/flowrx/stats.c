@@ -20,7 +20,9 @@
 #include <syslog.h>
 
 #include "ctx.h"
+#include "rules_ctl.h"
 #include "expstats.h"
+#include "prom.h"
 #include "flowrec.h"
 #include "seq.h"
 #include "tmpl.h"
@@ -294,6 +296,7 @@ frx_stats_write_snapshot(struct frx_stats_ctx *s)
 	for (unsigned int i = 0; i < s->nb_workers; i++)
 		frx_exptab_each_denied(s->workers[i]->exptab, snap_denied, &sn);
 	snap_flush(&sn);
+	frx_rules_ctl_write_blocks(s->writer, s->started_ms, s->collector_id); /* no-op without --rules */
 	frx_ffile_writer_totals(s->writer, &files, NULL, NULL);
 	s->stats_file = files;
 }
@@ -340,6 +343,7 @@ frx_stats_poll(struct frx_stats_ctx *s)
 			stats_write_failed(s, "rotating", rc);
 		s->next_tick_tsc = now + STATS_TICK_MS * rte_get_tsc_hz() / 1000;
 		frx_stats_drain_logs(s);
+		frx_rules_ctl_write_retired(s->writer, s->started_ms, s->collector_id); /* after a rules reload */
 		if (now >= s->next_state_tsc) {
 			uint64_t files;
 
@@ -357,6 +361,14 @@ frx_stats_poll(struct frx_stats_ctx *s)
 		if (s->report_interval_tsc && now >= s->next_report_tsc) {
 			frx_stats_print_line(s);
 			s->next_report_tsc = now + s->report_interval_tsc;
+		}
+		if (s->prom_path && now >= s->next_prom_tsc) {
+			int rc = frx_prom_write(s, s->prom_path);
+
+			if (rc < 0 && s->last_prom_errno != -rc) /* once per distinct error */
+				fprintf(stderr, "flowrx: --prometheus-file %s: %s\n", s->prom_path, strerror(-rc));
+			s->last_prom_errno = rc < 0 ? -rc : 0;
+			s->next_prom_tsc = now + s->prom_interval_tsc;
 		}
 	}
 
@@ -425,6 +437,8 @@ frx_stats_sum(const struct frx_stats_ctx *s, struct frx_worker_counters *sum, ui
 			sum->drop[d] += c->drop[d];
 		sum->records_lost_no_block += c->records_lost_no_block;
 		sum->log_events_dropped += c->log_events_dropped;
+		sum->records_dropped_by_rules += c->records_dropped_by_rules;
+		sum->rule_strings_overflow += c->rule_strings_overflow;
 		sum->count_above_spec += c->count_above_spec;
 		sum->blocks_out += c->blocks_out;
 		{
@@ -480,6 +494,8 @@ frx_stats_print_summary(const struct frx_stats_ctx *s, FILE *out)
 	fprintf(out, "ifname_blocks: %" PRIu64 "\n", s->ifname_blocks);
 	fprintf(out, "stats_blocks: %" PRIu64 "\n", s->stats_blocks);
 	fprintf(out, "log_events_dropped: %" PRIu64 "\n", sum.log_events_dropped);
+	fprintf(out, "records_dropped_by_rules: %" PRIu64 "\n", sum.records_dropped_by_rules);
+	fprintf(out, "rule_strings_overflow: %" PRIu64 "\n", sum.rule_strings_overflow);
 	fprintf(out, "files: %" PRIu64 "\n", files);
 	fprintf(out, "blocks_written: %" PRIu64 "\n", blocks);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * DPDK telemetry commands: /flowrx/stats, /flowrx/exporters, /flowrx/exporter,
- * /flowrx/engines, /flowrx/engine, /flowrx/denied (read with dpdk-telemetry.py).
+ * /flowrx/engines, /flowrx/engine, /flowrx/denied, /flowrx/ports, /flowrx/port,
+ * /flowrx/rings, /flowrx/ring, /flowrx/workers, /flowrx/worker (read with
+ * dpdk-telemetry.py; docs/operations.md lists them).
  * DPDK 22.11 nests only arrays in dicts, so lists and details are separate
  * commands, as ethdev does (/ethdev/list, /ethdev/stats,ID). Handlers run on DPDK's
  * telemetry thread and read the workers' tables the way the stats lcore
@@ -12,6 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include <rte_ethdev.h>
+#include <rte_ring.h>
 #include <rte_telemetry.h>
 
 #include "ctx.h"
@@ -224,6 +230,166 @@ tel_denied(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* ------------------------------------------------------------ ports */
+
+static int
+tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_INT_VAL);
+	for (unsigned int i = 0; i < tel_stats->nb_ports; i++)
+		rte_tel_data_add_array_int(d, tel_stats->ports[i]);
+	return 0;
+}
+
+/* Parse a number parameter in [0, max]. */
+static int
+tel_index(const char *params, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (params == NULL || *params < '0' || *params > '9')
+		return -EINVAL;
+	*out = strtoul(params, &end, 10);
+	return (*end == '\0' && *out <= max) ? 0 : -EINVAL;
+}
+
+static int
+tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_stats st;
+	unsigned long port;
+	unsigned int i;
+
+	(void)cmd;
+	if (tel_index(params, UINT16_MAX, &port) < 0)
+		return -EINVAL;
+	for (i = 0; i < tel_stats->nb_ports && tel_stats->ports[i] != port; i++)
+		;
+	if (i == tel_stats->nb_ports || rte_eth_stats_get((uint16_t)port, &st) != 0)
+		return -ENOENT;
+	rte_tel_data_start_dict(d);
+	if (rte_eth_dev_info_get((uint16_t)port, &info) == 0)
+		rte_tel_data_add_dict_string(d, "driver", info.driver_name);
+	rte_tel_data_add_dict_int(d, "socket", rte_eth_dev_socket_id((uint16_t)port));
+	rte_tel_data_add_dict_u64(d, "rx_packets", st.ipackets);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", st.ibytes);
+	rte_tel_data_add_dict_u64(d, "rx_missed", st.imissed);
+	rte_tel_data_add_dict_u64(d, "rx_errors", st.ierrors);
+	rte_tel_data_add_dict_u64(d, "rx_nombuf", st.rx_nombuf);
+	for (unsigned int q = 0; q < RTE_ETHDEV_QUEUE_STAT_CNTRS && q < 16; q++) {
+		char name[32];
+
+		if (st.q_ipackets[q] == 0)
+			continue;
+		snprintf(name, sizeof(name), "q%u_rx_packets", q);
+		rte_tel_data_add_dict_u64(d, name, st.q_ipackets[q]);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ rings */
+
+/* Every ring of the data path: RX->worker (mbufs), worker->writer (blocks). */
+static const struct rte_ring *
+tel_ring_at(unsigned int n)
+{
+	for (unsigned int w = 0; w < tel_stats->nb_workers; w++) {
+		const struct frx_worker_ctx *wk = tel_stats->workers[w];
+
+		if (n < wk->nb_rx)
+			return wk->from_rx[n];
+		n -= wk->nb_rx;
+		if (n == 0)
+			return wk->to_stats;
+		n--;
+	}
+	return NULL;
+}
+
+static int
+tel_rings(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct rte_ring *r;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (unsigned int n = 0; (r = tel_ring_at(n)) != NULL && n < RTE_TEL_MAX_ARRAY_ENTRIES; n++)
+		rte_tel_data_add_array_string(d, r->name);
+	return 0;
+}
+
+static int
+tel_ring(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct rte_ring *r;
+
+	(void)cmd;
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	for (unsigned int n = 0; (r = tel_ring_at(n)) != NULL; n++)
+		if (strcmp(r->name, params) == 0) {
+			rte_tel_data_start_dict(d);
+			rte_tel_data_add_dict_u64(d, "count", rte_ring_count(r));
+			rte_tel_data_add_dict_u64(d, "free", rte_ring_free_count(r));
+			rte_tel_data_add_dict_u64(d, "capacity", rte_ring_get_capacity(r));
+			rte_tel_data_add_dict_int(d, "socket", r->memzone ? r->memzone->socket_id : -1);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* ------------------------------------------------------------ lcores */
+
+static int
+tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_INT_VAL);
+	for (unsigned int i = 0; i < tel_stats->nb_workers; i++)
+		rte_tel_data_add_array_int(d, (int)i);
+	return 0;
+}
+
+static int
+tel_worker(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct frx_worker_ctx *w;
+	unsigned long i;
+	uint64_t drops = 0;
+
+	(void)cmd;
+	if (tel_index(params, FRX_MAX_WORKERS, &i) < 0)
+		return -EINVAL;
+	if (i >= tel_stats->nb_workers)
+		return -ENOENT;
+	w = tel_stats->workers[i];
+	for (unsigned int k = 1; k < FRX_STATUS_MAX; k++)
+		drops += w->c.drop[k];
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "lcore", (int)w->lcore);
+	rte_tel_data_add_dict_int(d, "socket", (int)rte_lcore_to_socket_id(w->lcore));
+	rte_tel_data_add_dict_u64(d, "packets", w->c.packets);
+	rte_tel_data_add_dict_u64(d, "records", w->c.records);
+	rte_tel_data_add_dict_u64(d, "drops", drops);
+	rte_tel_data_add_dict_u64(d, "records_lost_no_block", w->c.records_lost_no_block);
+	rte_tel_data_add_dict_u64(d, "log_events_dropped", w->c.log_events_dropped);
+	rte_tel_data_add_dict_u64(d, "blocks_out", w->c.blocks_out);
+	for (unsigned int v = 0; v <= FRX_VERSION_MAX; v++) {
+		char name[32];
+
+		if (w->c.pdus[v] == 0)
+			continue;
+		snprintf(name, sizeof(name), "pdus_v%u", v);
+		rte_tel_data_add_dict_u64(d, name, w->c.pdus[v]);
+	}
+	return 0;
+}
+
 int
 frx_telemetry_register(const struct frx_stats_ctx *stats)
 {
@@ -241,6 +407,14 @@ frx_telemetry_register(const struct frx_stats_ctx *stats)
 		{ "/flowrx/engine", tel_engine,
 		  "One engine: packets, records, lost, out of order, duplicates, resets. Parameter: an id from /flowrx/engines" },
 		{ "/flowrx/denied", tel_denied, "Sources refused by the ACL: \"address datagrams\". No parameters" },
+		{ "/flowrx/ports", tel_ports, "DPDK port ids flowrx polls. No parameters" },
+		{ "/flowrx/port", tel_port,
+		  "One port: rx packets, bytes, missed (imissed), errors, rx_nombuf, per queue. Parameter: port id" },
+		{ "/flowrx/rings", tel_rings, "Ring names of the data path. No parameters" },
+		{ "/flowrx/ring", tel_ring, "One ring: count, free, capacity, socket. Parameter: its name" },
+		{ "/flowrx/workers", tel_workers, "Worker indexes. No parameters" },
+		{ "/flowrx/worker", tel_worker,
+		  "One worker: lcore, socket, packets, records, drops, PDUs per version. Parameter: its index" },
 	};
 
 	tel_stats = stats;

@@ -20,6 +20,26 @@
 #include "pkt.h"
 #include "seq.h"
 
+/*
+ * Rules: classify the records decoded since the last call, in place (drops
+ * leave the block before it is sealed). Runs at the end of every burst and
+ * before a block is handed over, so the strings the records point to (in
+ * the burst's mbufs) are still there.
+ */
+static void
+worker_rules_flush(struct frx_worker_ctx *w)
+{
+	if (w->rules != NULL && w->rb.count > w->rules_from) {
+		uint32_t kept = frx_rules_engine_run(w->rules, w->index, &w->rb.recs[w->rules_from],
+						     w->rb.count - w->rules_from, w->rb.strings, w->dec->tmpl,
+						     &w->c.records_dropped_by_rules);
+
+		w->rb.count = w->rules_from + kept;
+	}
+	w->rules_from = w->rb.count;
+	w->strtab.count = 0;
+}
+
 /* Seal the block being filled and pass it to the stats lcore. The ring to
  * the stats lcore holds every block of the pool, so it cannot be full. */
 static void
@@ -27,6 +47,8 @@ worker_hand_over(struct frx_worker_ctx *w)
 {
 	if (w->blk == NULL)
 		return;
+	worker_rules_flush(w);
+	w->rules_from = 0;
 	if (w->rb.count == 0) {
 		rte_mempool_put(w->block_pool, w->blk);
 	} else {
@@ -86,6 +108,13 @@ frx_worker_init(struct frx_worker_ctx *w, const struct frx_config *cfg)
 	w->rb.refill = worker_refill;
 	w->rb.owner = w;
 	w->flush_interval_tsc = (uint64_t)cfg->flush_ms * rte_get_tsc_hz() / 1000;
+	w->rules_from = 0;
+	if (w->rules_slot != NULL) {
+		w->strtab.e = rte_zmalloc("frx_rule_strings", FRX_RULE_STRINGS * sizeof(*w->strtab.e), 0);
+		if (w->strtab.e == NULL)
+			return -1;
+		w->strtab.capacity = FRX_RULE_STRINGS;
+	}
 	return 0;
 }
 
@@ -303,8 +332,10 @@ worker_burst(struct frx_worker_ctx *w, struct rte_mbuf **pkts, unsigned int n)
 			frame = rte_pktmbuf_read(m, 0, len, w->linear);
 			if (frame == NULL)
 				w->c.drop[FRX_EL2_TRUNCATED]++;
-			else if (worker_decap(w, m, frame, len, &pi[i]) == FRX_OK && worker_allowed(w, &pi[i]))
+			else if (worker_decap(w, m, frame, len, &pi[i]) == FRX_OK && worker_allowed(w, &pi[i])) {
 				worker_datagram(w, &pi[i]); /* now: the copy is reused */
+				worker_rules_flush(w);      /* its strings point into the copy */
+			}
 			continue;
 		}
 		if (ok[i]) {
@@ -323,6 +354,7 @@ worker_burst(struct frx_worker_ctx *w, struct rte_mbuf **pkts, unsigned int n)
 	for (unsigned int i = 0; i < n; i++)
 		if (ok[i])
 			worker_datagram(w, &pi[i]);
+	worker_rules_flush(w);
 }
 
 static int
@@ -343,6 +375,12 @@ frx_worker_poll(struct frx_worker_ctx *w)
 
 	if (w->done)
 		return 0;
+	if (w->rules_slot != NULL) {
+		/* one engine for the whole poll; quiescent at its end (RCU) */
+		w->rules = __atomic_load_n(w->rules_slot, __ATOMIC_ACQUIRE);
+		w->rb.strings = w->rules && w->rules->rs->nb_string_rules ? &w->strtab : NULL;
+		w->strtab.count = 0;
+	}
 	/* Wall clock from the TSC: no system call on the data path. */
 	w->now_ms = w->clock_base_ms + (rte_get_tsc_cycles() - w->clock_base_tsc) * 1000 / rte_get_tsc_hz();
 	for (unsigned int r = 0; r < w->nb_rx; r++) {
@@ -376,6 +414,15 @@ frx_worker_poll(struct frx_worker_ctx *w)
 	if (handled == 0 && worker_input_ended(w)) {
 		worker_hand_over(w);
 		__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	}
+	if (w->rules_slot != NULL) {
+		w->c.rule_strings_overflow = w->strtab.overflow;
+		w->rules = NULL;
+		w->rb.strings = NULL;
+		if (w->done)
+			rte_rcu_qsbr_thread_offline(w->rules_qs, w->index);
+		else
+			rte_rcu_qsbr_quiescent(w->rules_qs, w->index);
 	}
 	return handled;
 }

@@ -776,6 +776,125 @@ gen_seq(void)
 	return 0;
 }
 
+/*
+ * Records for the rules test (tests/e2e/e2e_rules.sh): IPFIX from an IPv4
+ * and an IPv6 exporter, IPv4 and IPv6 flows with varied prefixes, ports,
+ * protocols, ToS, TCP flags, interfaces, AS numbers and application names
+ * (some records carry none), interface names from options data. Each
+ * record is described in RECORDS.jsonl with the strings it carried, for
+ * the test's own model of the rules; src_port is unique per record.
+ */
+static int
+gen_rules(FILE *out)
+{
+	static const char *const apps[] = { "netflix", "YouTube-video", "dns", "dns-over-tls", "https", "", "zoom" };
+	static const char *const v4_src[] = { "10.1.2.%u", "10.200.0.%u", "172.16.5.%u", "198.51.100.%u" };
+	static const char *const v4_dst[] = { "10.255.1.%u", "192.0.2.%u", "203.0.113.%u" };
+	static const char *const v6_src[] = { "2001:db8:1::%x", "2001:db8:ff::%x", "fd00::%x" };
+	static const char *const v6_dst[] = { "2001:db8:53::%x", "2001:db9::%x" };
+	static const unsigned int ports[] = { 53, 80, 443, 8443, 1023, 1024, 65535 };
+	static const unsigned int protos[] = { 6, 17, 1 };
+	static const char *const ifnames[] = { "ge-0/0/1", "ge-0/0/2", "xe-1/0/0", "lo0" };
+	static const struct ib_field t_app[] = {
+		{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 5, 1 }, { 6, 1 }, { 10, 4 }, { 14, 4 },
+		{ 16, 4 }, { 17, 4 }, { 1, 8 }, { 2, 8 }, { 96, 0xffff },
+	};
+	static const struct ib_field t_plain[] = {
+		{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 5, 1 }, { 6, 1 }, { 10, 4 }, { 14, 4 },
+		{ 16, 4 }, { 17, 4 }, { 1, 8 }, { 2, 8 },
+	};
+	static const struct ib_field t_v6[] = {
+		{ 27, 16 }, { 28, 16 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 5, 1 }, { 6, 1 }, { 10, 4 }, { 14, 4 },
+		{ 16, 4 }, { 17, 4 }, { 1, 8 }, { 2, 8 }, { 96, 0xffff },
+	};
+	static const struct ib_field opt_if[] = { { 10, 4 }, { 82, 0xffff } };
+	struct tb_l3 ex4, ex6;
+	struct ib_msg m;
+	uint32_t lcg = 12345, secs = EXPORT_SECS + 200, seq = 0;
+	unsigned int n = 0;
+
+	tb_l3_v4(&ex4, "192.0.2.30", "198.51.100.1", 5030, 4739);
+	tb_l3_v6(&ex6, "2001:db8::30", "2001:db8::1", 5031, 4739);
+	/* templates and interface names first */
+	ib_begin(&m, 10, 0, secs, seq, 1);
+	ib_set(&m, 2);
+	ib_template(&m, 300, t_app, sizeof(t_app) / sizeof(t_app[0]));
+	ib_template(&m, 301, t_plain, sizeof(t_plain) / sizeof(t_plain[0]));
+	ib_set_end(&m, 0);
+	ib_set(&m, 3);
+	ib_options_template(&m, 302, opt_if, 2, 1);
+	ib_set_end(&m, 0);
+	ib_set(&m, 302);
+	for (unsigned int i = 0; i < 4; i++) {
+		ib_uint(&m, i + 1, 4);
+		ib_varlen(&m, ifnames[i], strlen(ifnames[i]), 0);
+	}
+	send_msg(&ex4, &m);
+	ib_begin(&m, 10, 0, secs, 0, 2);
+	ib_set(&m, 2);
+	ib_template(&m, 400, t_v6, sizeof(t_v6) / sizeof(t_v6[0]));
+	send_msg(&ex6, &m);
+
+	for (unsigned int msg = 0; msg < 60; msg++) {
+		int v6 = msg % 3 == 2, plain = !v6 && msg % 3 == 1;
+		uint16_t tid = v6 ? 400 : plain ? 301 : 300;
+
+		ib_begin(&m, 10, 0, secs + 1 + msg, v6 ? msg : seq, v6 ? 2 : 1);
+		ib_set(&m, tid);
+		for (unsigned int k = 0; k < 10; k++, n++) {
+			char src[64], dst[64];
+			const char *app;
+			unsigned int dport, proto, tos, flags, in_if, out_if, src_as, dst_as, sport = 10000 + n;
+			uint64_t bytes, packets;
+
+#define NEXT() (lcg = lcg * 1103515245u + 12345u, (lcg >> 8))
+			if (v6) {
+				snprintf(src, sizeof(src), v6_src[NEXT() % 3], n + 1);
+				snprintf(dst, sizeof(dst), v6_dst[NEXT() % 2], n + 1);
+			} else {
+				snprintf(src, sizeof(src), v4_src[NEXT() % 4], n % 250 + 1);
+				snprintf(dst, sizeof(dst), v4_dst[NEXT() % 3], n % 250 + 1);
+			}
+			dport = ports[NEXT() % 7];
+			proto = protos[NEXT() % 3];
+			tos = (NEXT() % 4) * 0x20;
+			flags = proto == 6 ? (unsigned int)(NEXT() % 32) : 0;
+			in_if = NEXT() % 5;       /* 0: no name */
+			out_if = NEXT() % 5;
+			src_as = 64500 + NEXT() % 40;
+			dst_as = NEXT() % 3 ? 15169 : 13335;
+			bytes = 100 + NEXT() % 100000;
+			packets = 1 + bytes / 500;
+			app = plain ? NULL : apps[NEXT() % 7];
+			if (v6) {
+				ib_ip6(&m, src);
+				ib_ip6(&m, dst);
+			} else {
+				ib_ip4(&m, src);
+				ib_ip4(&m, dst);
+			}
+			ib_uint(&m, sport, 2); ib_uint(&m, dport, 2); ib_uint(&m, proto, 1); ib_uint(&m, tos, 1);
+			ib_uint(&m, flags, 1); ib_uint(&m, in_if, 4); ib_uint(&m, out_if, 4);
+			ib_uint(&m, src_as, 4); ib_uint(&m, dst_as, 4); ib_uint(&m, bytes, 8); ib_uint(&m, packets, 8);
+			if (app)
+				ib_varlen(&m, app, strlen(app), 0);
+			fprintf(out,
+				"{\"exporter\":\"%s\",\"src_addr\":\"%s\",\"dst_addr\":\"%s\",\"src_port\":%u,\"dst_port\":%u,"
+				"\"proto\":%u,\"tos\":%u,\"tcp_flags\":%u,\"in_if\":%u,\"out_if\":%u,\"src_as\":%u,"
+				"\"dst_as\":%u,\"bytes\":%" PRIu64 ",\"packets\":%" PRIu64 ",\"application\":%s%s%s,"
+				"\"in_if_name\":\"%s\",\"out_if_name\":\"%s\"}\n",
+				v6 ? "2001:db8::30" : "192.0.2.30", src, dst, sport, dport, proto, tos, flags, in_if, out_if,
+				src_as, dst_as, bytes, packets, app ? "\"" : "", app ? app : "null", app ? "\"" : "",
+				!v6 && in_if ? ifnames[in_if - 1] : "", !v6 && out_if ? ifnames[out_if - 1] : "");
+#undef NEXT
+		}
+		if (!v6)
+			seq += 10;
+		send_msg(v6 ? &ex6 : &ex4, &m);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -785,15 +904,17 @@ main(int argc, char **argv)
 	if (argc < 3 || (strcmp(argv[1], "mixed") == 0 && argc != 5) ||
 	    (strcmp(argv[1], "clean") == 0 && argc != 4) || (strcmp(argv[1], "bulk") == 0 && argc != 4) ||
 	    (strcmp(argv[1], "v8") == 0 && argc != 5) || (strcmp(argv[1], "ipfix") == 0 && argc != 5) ||
-	    (strcmp(argv[1], "ipfix-data") == 0 && argc != 4) || (strcmp(argv[1], "seq") == 0 && argc != 3)) {
+	    (strcmp(argv[1], "ipfix-data") == 0 && argc != 4) || (strcmp(argv[1], "seq") == 0 && argc != 3) ||
+	    (strcmp(argv[1], "rules") == 0 && argc != 4)) {
 		fprintf(stderr, "usage: %s mixed OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s clean OUT.pcap EXPECTED.jsonl\n"
 				"       %s bulk OUT.pcap PACKETS\n"
 				"       %s v8 OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s ipfix OUT.pcap EXPECTED.jsonl COUNTERS.txt\n"
 				"       %s ipfix-data OUT.pcap EXPECTED.jsonl\n"
-				"       %s seq OUT.pcap\n",
-			argv[0], argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
+				"       %s seq OUT.pcap\n"
+				"       %s rules OUT.pcap RECORDS.jsonl\n",
+			argv[0], argv[0], argv[0], argv[0], argv[0], argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -824,6 +945,15 @@ main(int argc, char **argv)
 		fclose(expected);
 	} else if (strcmp(argv[1], "seq") == 0) {
 		rc = gen_seq();
+	} else if (strcmp(argv[1], "rules") == 0) {
+		FILE *out = fopen(argv[3], "w");
+
+		if (out == NULL) {
+			perror(argv[3]);
+			return 1;
+		}
+		rc = gen_rules(out);
+		fclose(out);
 	} else if (strcmp(argv[1], "ipfix") == 0 || strcmp(argv[1], "ipfix-data") == 0) {
 		int with_templates = strcmp(argv[1], "ipfix") == 0;
 
