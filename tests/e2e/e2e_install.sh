@@ -28,6 +28,9 @@ done
 unit=$(find "$DEST" -name flowrx.service | head -n 1)
 [ -n "$unit" ] || fail "systemd unit not installed"
 grep -qx "ExecStart=$(abs "$bin")/flowrx --config $(abs "$sysconf")/flowrx/flowrx.conf" "$unit" || fail "unit ExecStart wrong"
+ship_unit=$(find "$DEST" -name flowrx-ship.service | head -n 1)
+[ -n "$ship_unit" ] || fail "flowrx-ship unit not installed"
+grep -q "^ExecStart=$(abs "$bin")/flowrx-ship " "$ship_unit" || fail "flowrx-ship unit ExecStart wrong"
 grep -q "^ExecStartPre=$(abs "$libexec")/flowrx/setup-hugepages.sh --from-config" "$unit" || fail "unit prepares no hugepages"
 grep -qx "Restart=on-failure" "$unit" && grep -qx "KillSignal=SIGTERM" "$unit" && grep -q "^TimeoutStopSec=" "$unit" ||
 	fail "unit: restart, stop signal or stop timeout missing"
