@@ -6,10 +6,12 @@
  */
 #include "tmpl.h"
 
+#include "flowrec.h"
 #include "wire.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #define NO_SLOT UINT32_MAX
@@ -174,6 +176,92 @@ field_map_at(const struct frx_tmpl *t, uint16_t i, unsigned int version)
 	return field_map(&t->fields[i]);
 }
 
+/* Where a target lands in the record, for the stores that need no more
+ * than a byte swap; 0 size: not a plain field. */
+static const struct {
+	uint16_t off;
+	uint8_t size;
+} rec_field[FRX_T_MAX] = {
+#define F(target, field) [target] = { offsetof(struct frx_flowrec, field), sizeof(((struct frx_flowrec *)0)->field) }
+	F(FRX_T_SRC_PORT, src_port),
+	F(FRX_T_DST_PORT, dst_port),
+	F(FRX_T_PROTO, proto),
+	F(FRX_T_TOS, tos),
+	F(FRX_T_TCP_FLAGS, tcp_flags),
+	F(FRX_T_SRC_MASK, src_mask),
+	F(FRX_T_DST_MASK, dst_mask),
+	F(FRX_T_IN_IF, in_if),
+	F(FRX_T_OUT_IF, out_if),
+	F(FRX_T_PACKETS, packets),
+	F(FRX_T_BYTES, bytes),
+	F(FRX_T_SRC_AS, src_as),
+	F(FRX_T_DST_AS, dst_as),
+	F(FRX_T_SRC_VLAN, src_vlan),
+	F(FRX_T_DST_VLAN, dst_vlan),
+	F(FRX_T_FWD_STATUS, forwarding_status),
+	F(FRX_T_ENGINE_TYPE, engine_type),
+	F(FRX_T_ENGINE_ID, engine_id),
+	F(FRX_T_SRC_ADDR4, src_addr),
+	F(FRX_T_DST_ADDR4, dst_addr),
+	F(FRX_T_NEXT_HOP4, next_hop),
+	F(FRX_T_SRC_ADDR6, src_addr),
+	F(FRX_T_DST_ADDR6, dst_addr),
+	F(FRX_T_NEXT_HOP6, next_hop),
+#undef F
+};
+
+/* The store an op does: the target says where, the length how. */
+static void
+op_kind(struct frx_tmpl_op *op)
+{
+	unsigned int target = op->target;
+
+	op->size = rec_field[target].size;
+	op->rec_off = rec_field[target].off;
+	switch (target) {
+	case FRX_T_SKIP:
+		op->kind = FRX_OP_SKIP;
+		return;
+	case FRX_T_SRC_ADDR4:
+	case FRX_T_DST_ADDR4:
+	case FRX_T_NEXT_HOP4:
+		op->kind = FRX_OP_ADDR4;
+		return;
+	case FRX_T_SRC_ADDR6:
+	case FRX_T_DST_ADDR6:
+	case FRX_T_NEXT_HOP6:
+		op->kind = FRX_OP_ADDR6;
+		return;
+	case FRX_T_DIRECTION:
+		op->kind = FRX_OP_DIRECTION;
+		return;
+	case FRX_T_IF_NAME:
+	case FRX_T_IF_DESCR:
+	case FRX_T_APP_NAME:
+	case FRX_T_APP_DESCR:
+		op->kind = FRX_OP_STRING;
+		return;
+	}
+	if (op->size == 0) {
+		op->kind = FRX_OP_EXTRA;
+		return;
+	}
+	if (op->varlen)
+		op->kind = FRX_OP_UINT; /* its length comes with the data */
+	else if (op->len == 1 && op->size == 1)
+		op->kind = FRX_OP_U8;
+	else if (op->len == 2 && op->size == 2)
+		op->kind = FRX_OP_BE16;
+	else if (op->len == 4 && op->size == 4)
+		op->kind = FRX_OP_BE32;
+	else if (op->len == 4 && op->size == 8)
+		op->kind = FRX_OP_BE32_64;
+	else if (op->len == 8 && op->size == 8)
+		op->kind = FRX_OP_BE64;
+	else
+		op->kind = FRX_OP_UINT; /* e.g. 2-byte interfaces, 8-byte counters into 4 bytes */
+}
+
 static void
 tmpl_compile(struct frx_tmpl *t, unsigned int version)
 {
@@ -217,6 +305,42 @@ tmpl_compile(struct frx_tmpl *t, unsigned int version)
 	}
 	t->nb_ops = n;
 	t->min_len = min_len;
+	memset(&t->ops[n], 0, sizeof(t->ops[n]));
+	t->ops[n].kind = FRX_OP_END;
+	t->rec_v6 = 0;
+	t->v4_nh6 = 0;
+	for (uint16_t i = 0, off = 0; i < n; i++) {
+		struct frx_tmpl_op *op = &t->ops[i];
+
+		op_kind(op);
+		op->data_off = off; /* meaningful up to the first varlen field */
+		off = (uint16_t)(off + op->len);
+		if (op->target == FRX_T_SRC_ADDR6 || op->target == FRX_T_DST_ADDR6)
+			t->rec_v6 = 1;
+		if (op->target == FRX_T_NEXT_HOP6)
+			t->v4_nh6 = 1;
+	}
+	t->v4_nh6 &= (uint8_t)!t->rec_v6;
+	/* Which of the time forms a record gives is the template's choice:
+	 * decide it here, in the order lib/ipfix.c prefers them. */
+	t->time_first = t->time_last = 0;
+	{
+		static const uint8_t first[] = { FRX_T_FIRST_MS, FRX_T_FIRST_NTP, FRX_T_FIRST_SEC,
+						 FRX_T_FIRST_UPTIME, FRX_T_FIRST_DELTA_US };
+		static const uint8_t last[] = { FRX_T_LAST_MS, FRX_T_LAST_NTP, FRX_T_LAST_SEC,
+						FRX_T_LAST_UPTIME, FRX_T_LAST_DELTA_US };
+		uint64_t present = 0;
+
+		for (uint16_t i = 0; i < n; i++)
+			if (t->ops[i].target != FRX_T_SKIP)
+				present |= 1ull << t->ops[i].target;
+		for (unsigned int k = sizeof(first); k-- > 0;) {
+			if (present >> first[k] & 1)
+				t->time_first = first[k];
+			if (present >> last[k] & 1)
+				t->time_last = last[k];
+		}
+	}
 }
 
 /* ------------------------------------------------------------- counters */

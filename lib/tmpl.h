@@ -77,6 +77,31 @@ struct frx_tmpl_op {
 	uint8_t target;       /**< enum frx_tmpl_target; FRX_T_SKIP skips len bytes */
 	uint8_t varlen;       /**< length prefix in the data (RFC 7011 §7) */
 	uint16_t len;
+	uint8_t kind;         /**< enum frx_tmpl_op_kind: how lib/ipfix.c stores the field */
+	uint8_t size;         /**< FRX_OP_UINT: bytes of the record field it goes to */
+	uint16_t rec_off;     /**< byte offset of that field in struct frx_flowrec */
+	uint16_t data_off;    /**< offset in the data record (templates without varlen fields) */
+};
+
+/**
+ * What an op does with its field, decided when the template is compiled so
+ * that decoding a record is a run of stores, not a decision per field.
+ */
+enum frx_tmpl_op_kind {
+	FRX_OP_SKIP = 0,
+	FRX_OP_U8,        /**< 1 byte into a 1-byte record field */
+	FRX_OP_BE16,      /**< 2 bytes into a 2-byte field */
+	FRX_OP_BE32,      /**< 4 bytes into a 4-byte field */
+	FRX_OP_BE32_64,   /**< 4 bytes into an 8-byte field */
+	FRX_OP_BE64,      /**< 8 bytes into an 8-byte field */
+	FRX_OP_UINT,      /**< any other length (reduced-size encoding) into a size-byte field */
+	FRX_OP_ADDR4,     /**< IPv4 address, stored IPv4-mapped */
+	FRX_OP_ADDR6,     /**< IPv6 address */
+	FRX_OP_DIRECTION, /**< flowDirection 0/1 to FRX_DIR_* */
+	FRX_OP_EXTRA,     /**< a value finish_record() combines (times, sampling, biflow, ...) */
+	FRX_OP_STRING,    /**< names: options rows and the rules stage */
+	FRX_OP_END,       /**< after the last op: the record is done */
+	FRX_OP_MAX
 };
 
 /** The key of a transport session and domain. */
@@ -98,10 +123,14 @@ struct frx_tmpl {
 	uint8_t options;
 	uint8_t has_varlen;
 	uint8_t has_record_time;  /**< data records carry their own times */
+	uint8_t time_first;       /**< target the flow start is read from (FRX_T_FIRST_*), 0: none */
+	uint8_t time_last;        /**< target the flow end is read from (FRX_T_LAST_*), 0: none */
 	uint8_t has_reverse;      /**< RFC 5103 biflow: each record becomes two */
+	uint8_t rec_v6;           /**< records are IPv6 flows (a source or destination IPv6 field) */
+	uint8_t v4_nh6;           /**< IPv4 flows with an IPv6 next-hop field */
 	uint64_t last_seen_ms;
 	struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
-	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS];
+	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS + 1]; /**< nb_ops ops, then an FRX_OP_END */
 };
 
 struct frx_tmpl_sampler {

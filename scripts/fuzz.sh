@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run one libFuzzer harness:  scripts/fuzz.sh NAME SECONDS   (NAME: pkt, decode, ffile, filter, tmplstate, rules)
+# Run one libFuzzer harness:  scripts/fuzz.sh NAME SECONDS   (NAME: pkt, decode, ffile, filter, tmplstate, rules, config)
 # Builds build-fuzz/ with clang, ASan and UBSan; starts from the committed seed
 # corpus tests/fuzz/corpus/NAME and keeps what it learns in build-fuzz/corpus/NAME.
 # A crash leaves its input in build-fuzz/crash-NAME-*: add it to the seed corpus

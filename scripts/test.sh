@@ -61,7 +61,7 @@ fuzz_pass=0
 fuzz_fail=0
 fuzz_secs="${FRX_FUZZ_SECONDS:-20}"
 if [ "$fuzz_secs" -gt 0 ]; then
-	for h in pkt decode ffile filter tmplstate rules; do
+	for h in pkt decode ffile filter tmplstate rules config; do
 		echo "fuzz: $h for ${fuzz_secs}s"
 		if scripts/fuzz.sh "$h" "$fuzz_secs"; then
 			fuzz_pass=$((fuzz_pass + 1))

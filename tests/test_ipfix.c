@@ -69,7 +69,7 @@ static const struct ib_field v4_fields[] = {
 #define NB_V4 (sizeof(v4_fields) / sizeof(v4_fields[0]))
 
 static void
-v4_record(unsigned int i)
+v4_record_fields(unsigned int i)
 {
 	ib_ip4(&msg, "10.0.0.1");
 	msg.buf[msg.len - 1] = (uint8_t)(1 + i);
@@ -90,6 +90,12 @@ v4_record(unsigned int i)
 	ib_uint(&msg, 15169, 2);
 	ib_uint(&msg, 24, 1);
 	ib_uint(&msg, 16, 1);
+}
+
+static void
+v4_record(unsigned int i)
+{
+	v4_record_fields(i);
 	ib_record_done(&msg);
 }
 
@@ -996,5 +1002,42 @@ Test(ipfix, strings_go_to_the_side_table_only_when_asked)
 		cr_assert_eq(st.e[2].len, 8, "fixed length, NUL padding kept for the matcher to trim");
 		cr_assert_eq(st.e[3].rec, &recs[1]);
 		cr_assert(memcmp(st.e[3].ptr, "youtube", 7) == 0);
+	}
+}
+
+/* The decoder has two paths: templates of fixed-length fields read every
+ * field at an offset known in advance, templates with a variable-length
+ * field walk the record. The same fields must come out the same either way
+ * (IPFIX: one template with and one without a trailing applicationName of
+ * variable length). */
+Test(ipfix, fixed_and_variable_length_templates_store_the_same_fields)
+{
+	struct ib_field with_varlen[NB_V4 + 1];
+	struct frx_flowrec fixed[2];
+
+	memcpy(with_varlen, v4_fields, sizeof(v4_fields));
+	with_varlen[NB_V4].ie = 96;
+	with_varlen[NB_V4].len = 0xffff;
+	for (int varlen = 0; varlen <= 1; varlen++) {
+		rb.count = 0;
+		ib_begin(&msg, 10, 0, EXPORT_SECS, 1, 77);
+		ib_set(&msg, 2);
+		ib_template(&msg, (uint16_t)(300 + varlen), varlen ? with_varlen : v4_fields, NB_V4 + (unsigned int)varlen);
+		ib_set(&msg, (uint16_t)(300 + varlen));
+		for (unsigned int i = 0; i < 2; i++) {
+			v4_record_fields(i);
+			if (varlen)
+				ib_varlen(&msg, "netflix!", 7 + i, (int)i); /* 1- and 3-byte length forms */
+			ib_record_done(&msg);
+		}
+		cr_assert_eq(decode(), FRX_OK);
+		cr_assert_eq(rb.count, 2, "varlen %d: %u records, bad varlen %llu", varlen, rb.count, (unsigned long long)dec->tmpl->c.records_bad_varlen);
+		for (unsigned int i = 0; i < 2; i++) {
+			check_v4_record(&recs[i], i, 10);
+			if (varlen)
+				cr_assert_eq(memcmp(&recs[i], &fixed[i], sizeof(fixed[i])), 0, "record %u differs", i);
+			else
+				fixed[i] = recs[i];
+		}
 	}
 }

@@ -21,33 +21,6 @@ struct frx_acl {
 	struct rte_lpm6 *v6;
 };
 
-int
-frx_acl_parse_prefix(const char *text, struct frx_acl_prefix *p)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	unsigned long depth;
-	char *end;
-
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (frx_addr_parse(buf, p->addr) < 0)
-		return -EINVAL;
-	p->is_v6 = !frx_addr_is_v4(p->addr);
-	if (slash) {
-		depth = strtoul(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || depth > (p->is_v6 ? 128u : 32u))
-			return -EINVAL;
-	} else {
-		depth = p->is_v6 ? 128 : 32;
-	}
-	p->depth = (uint8_t)depth;
-	return 0;
-}
-
 struct frx_acl *
 frx_acl_create(const struct frx_acl_prefix *prefixes, unsigned int n, int socket)
 {
