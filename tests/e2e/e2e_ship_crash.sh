@@ -7,7 +7,9 @@
 #     the server is back.
 # Each time ClickHouse must hold exactly what flowrx-read reads: per
 # exporter count and sum(bytes) (a batch shipped twice would add its
-# records and bytes again; one lost would miss them).
+# records and bytes again; one lost would miss them). The killed shipper
+# sends batches of one block, so that the kills land mid-stream even on a
+# fast machine.
 # usage: e2e_ship_crash.sh FLOWRX FLOWRX_READ TESTGEN UDPSEND FLOWRX_SHIP
 . "$(dirname "$0")/lib.sh"
 SHIP="$5"
@@ -21,12 +23,12 @@ URL=$(ch_url a)
 # ---- 1. shipper killed mid-stream
 flows="$WORK/flows1"
 mkdir -p "$flows"
-"$FLOWRX" --pcap "$WORK/bulk.pcap" --repeat 12 -w "$flows" --collector-id 1 --rotate 1 --stats-blocks 1 \
+"$FLOWRX" --pcap "$WORK/bulk.pcap" --repeat 20 -w "$flows" --collector-id 1 --rotate 1 --stats-blocks 1 \
 	> "$WORK/c1.txt" 2>&1 &
 collector=$!
 kills=0
 for delay in 0.5 0.7 0.4 0.9 0.6 0.8; do
-	"$SHIP" -u "$URL" -S "$WORK/st1" --batch-rows 4000 --batch-ms 50 "$flows" 2>> "$WORK/ship1.txt" &
+	"$SHIP" -u "$URL" -S "$WORK/st1" --batch-rows 1400 --batch-ms 50 "$flows" 2>> "$WORK/ship1.txt" &
 	ship=$!
 	sleep "$delay"
 	kill -0 $ship 2>/dev/null || { tail "$WORK/ship1.txt"; fail "shipper died by itself"; }
