@@ -576,6 +576,23 @@ once(struct parse *ps, uint32_t bit, const char *key)
 	return 0;
 }
 
+/*
+ * Sections of flowrx's configuration file (docs/configuration.md): rules
+ * may live in that file too, so the rules parser passes over its other
+ * sections, as the configuration parser passes over [rule NAME] ones.
+ */
+static int
+is_config_section(const char *section)
+{
+	static const char *const names[] = { "eal", "input", "lcores", "output", "exporters", "netflow",
+					     "syslog", "telemetry", "resources", "rules" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(section, names[i]) == 0)
+			return 1;
+	return strncmp(section, "exporter", 8) == 0 && (section[8] == ' ' || section[8] == '\t');
+}
+
 static int
 on_key(void *user, const char *section, const char *key, const char *value)
 {
@@ -585,6 +602,8 @@ on_key(void *user, const char *section, const char *key, const char *value)
 
 	if (ps->failed)
 		return 0;
+	if (is_config_section(section))
+		return 1;
 	/* a section header was read since the last key: a new rule, even if
 	 * it repeats the name of the one before (then begin_rule() refuses it) */
 	if (ps->rule_sections != ps->nb_sections) {
@@ -827,6 +846,8 @@ finish(struct parse *ps, uint32_t *pattern_line)
 		int found = 0;
 		const char *name = ps->sections[s].name;
 
+		if (is_config_section(name))
+			continue;
 		if (strncmp(name, "rule", 4) == 0 && (name[4] == ' ' || name[4] == '\t'))
 			name = skip_ws(name + 4);
 		for (; nr < rs->nb_rules && !found; nr++)

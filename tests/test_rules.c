@@ -334,3 +334,19 @@ Test(rules, missing_file_names_the_file)
 	cr_assert_eq(frx_rules_load("/nonexistent/rules.ini", &got, err, sizeof(err)), -ENOENT);
 	cr_assert_str_eq(err, "/nonexistent/rules.ini: No such file or directory");
 }
+
+/* Rules may live in flowrx's configuration file: its sections (settings,
+ * [exporter ADDR]) are passed over, even empty ones; anything else that is
+ * not [rule NAME] is still an error. */
+Test(rules, configuration_sections_around_rules_are_passed_over)
+{
+	load("[eal]\nlcores = 0-1\n\n[rule a]\naction = drop\ndst = 10.255.0.0/16\n\n"
+	     "[exporter 192.0.2.1]\nsampling = 100\n\n[output]\n\n[rule b]\naction = class 3\n"
+	     "dst_port = 443\n[rules]\n");
+	cr_assert_eq(rs->nb_rules, 2);
+	cr_assert_str_eq(rs->rules[0].name, "a");
+	cr_assert_str_eq(rs->rules[1].name, "b");
+	cr_assert_eq(rs->rules[1].line, 13);
+	cr_assert_str_eq(bad("[output]\ndir = x\n[outptu]\naction = drop\n"),
+			 "r.ini:3: unknown section [outptu] (a rule is [rule NAME])");
+}

@@ -782,6 +782,7 @@ struct file_ctx {
 	int line;          /* lines handed to inih so far = the line being parsed */
 	int long_line;     /* first line longer than the parser takes, or 0 */
 	int failed;
+	int inline_rules; /* [rule NAME] sections seen */
 };
 
 /* inih's reader: counts lines (Debian's inih gives handlers no line number)
@@ -889,6 +890,11 @@ file_handler(void *user, const char *section, const char *key, const char *value
 	if (fc->failed)
 		return 0; /* one error line is enough */
 	snprintf(what, sizeof(what), "%s:%d: [%s] %s", fc->path, fc->line, section, key);
+	if (strncmp(section, "rule", 4) == 0 && (section[4] == ' ' || section[4] == '\t')) {
+		/* flow rules in this file: the rules parser reads them (lib/rules.c) */
+		fc->inline_rules = 1;
+		return 1;
+	}
 	if (strcmp(section, "eal") == 0) {
 		if (eal_setting(fc, what, key, value) < 0)
 			goto bad;
@@ -953,6 +959,14 @@ frx_config_load(struct frx_config *cfg, const char *path)
 		return -1;
 	}
 	cfg->config_path = path;
+	if (fc.inline_rules) {
+		if (cfg->rules_path != NULL) {
+			fprintf(stderr, "flowrx: %s: rules both in [rule NAME] sections and in [rules] file %s: "
+					"keep them in one place\n", path, cfg->rules_path);
+			return -1;
+		}
+		cfg->rules_path = keep(path, 1);
+	}
 	return 0;
 }
 

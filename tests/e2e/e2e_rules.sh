@@ -96,6 +96,24 @@ dropped=$(counter records_dropped_by_rules "$WORK/summary.txt")
 [ "$("$FLOWRX_READ" -q -R "$WORK/flows" -o json 'class 7' | wc -l)" -eq \
   "$(grep -c '"class":7' "$WORK/got.jsonl")" ] || fail "filter 'class 7' disagrees"
 
+# The same rules inline in the configuration file ([rule NAME] sections
+# between the settings): the same records stored.
+{
+	printf '[output]\nrotate = 0\n\n'
+	cat "$WORK/rules.ini"
+	printf '\n[netflow]\ntemplate_timeout = 3600\n'
+} > "$WORK/flowrx.conf"
+"$FLOWRX" --pcap "$WORK/rules.pcap" -w "$WORK/flows-inline" -c "$WORK/flowrx.conf" > "$WORK/summary-inline.txt" 2>&1 ||
+	{ cat "$WORK/summary-inline.txt"; fail "flowrx with rules in its config exited $?"; }
+grep -q "rules: loaded .*flowrx.conf: 12 rules (4 with strings)" "$WORK/summary-inline.txt" ||
+	{ cat "$WORK/summary-inline.txt"; fail "inline rules not loaded"; }
+"$FLOWRX_READ" -q -R "$WORK/flows-inline" -o json > "$WORK/got-inline.jsonl" || fail "reader failed"
+cmp -s "$WORK/got.jsonl" "$WORK/got-inline.jsonl" || fail "rules in the config file give other records"
+printf '[rules]\nfile = %s\n\n[rule x]\naction = drop\n' "$WORK/rules.ini" > "$WORK/both.conf"
+"$FLOWRX" --pcap "$WORK/rules.pcap" -w "$WORK/badflows" -c "$WORK/both.conf" > "$WORK/bad.txt" 2>&1 &&
+	fail "flowrx started with rules in two places"
+grep -q "keep them in one place" "$WORK/bad.txt" || { cat "$WORK/bad.txt"; fail "rules in two places not named"; }
+
 # A bad rules file stops the start and names file and line.
 bad() { # bad EXPECTED-MESSAGE-PART: rules text on stdin
 	cat > "$WORK/bad.ini"
