@@ -5,9 +5,9 @@
 # docs/dependencies.md says why each package is here.
 set -euo pipefail
 
-want=(gcc meson ninja-build pkg-config dpdk libdpdk-dev libnuma-dev libpcap-dev libisal-dev python3 libinih-dev libhyperscan-dev)
+want=(gcc meson ninja-build pkg-config dpdk libdpdk-dev libnuma-dev libpcap-dev libisal-dev python3 libinih-dev libhyperscan-dev libcurl4-openssl-dev)
 if [ "${1:-build}" = test ]; then
-	want+=(libcriterion-dev clang libclang-rt-14-dev tshark tcpdump softflowd nfdump valgrind)
+	want+=(libcriterion-dev clang libclang-rt-14-dev tshark tcpdump softflowd nfdump valgrind clickhouse-server clickhouse-client)
 fi
 
 missing=()

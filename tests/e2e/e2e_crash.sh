@@ -29,7 +29,10 @@ echo "recovered $n1 records after SIGKILL"
 # count it, and still give every record of the blocks before it.
 crashed=$(ls "$flows"/*.frx)
 mkdir "$WORK/torn"
-head -c $(($(stat -c %s "$crashed") - 1000)) "$crashed" > "$WORK/torn/$(basename "$crashed")"
+# the end of its complete blocks: the SIGKILL may already have left a torn tail
+good_end=$(sed -n 's/.*torn block at end of .* offset \([0-9]*\):.*/\1/p' "$WORK/read1.txt" | head -n 1)
+[ -n "$good_end" ] || good_end=$(stat -c %s "$crashed")
+head -c $((good_end - 1000)) "$crashed" > "$WORK/torn/$(basename "$crashed")"
 "$FLOWRX_READ" -R "$WORK/torn" -o csv > "$WORK/torn.csv" 2> "$WORK/read-torn.txt" ||
 	{ cat "$WORK/read-torn.txt"; fail "reader failed on a torn file"; }
 nt=$(($(wc -l < "$WORK/torn.csv") - 1))

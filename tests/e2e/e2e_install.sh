@@ -17,8 +17,8 @@ print(o["prefix"]); print(o["sysconfdir"]); print(o["libexecdir"]); print(o["dat
 { read -r pfx; read -r sysconf; read -r libexec; read -r data; read -r man; read -r bin; } <<<"$prefix"
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$pfx/$1" ;; esac; }
 etc="$DEST$(abs "$sysconf")/flowrx"
-for f in "$DEST$(abs "$bin")/flowrx" "$DEST$(abs "$bin")/flowrx-read" \
-	"$DEST$(abs "$man")/man1/flowrx.1" "$DEST$(abs "$man")/man1/flowrx-read.1" \
+for f in "$DEST$(abs "$bin")/flowrx" "$DEST$(abs "$bin")/flowrx-read" "$DEST$(abs "$bin")/flowrx-ship" \
+	"$DEST$(abs "$man")/man1/flowrx.1" "$DEST$(abs "$man")/man1/flowrx-read.1" "$DEST$(abs "$man")/man1/flowrx-ship.1" \
 	"$etc/flowrx.conf.example" "$etc/flowrx.conf" \
 	"$DEST$(abs "$libexec")/flowrx/setup-hugepages.sh" "$DEST$(abs "$libexec")/flowrx/bind-nic.sh" \
 	"$DEST$(abs "$data")/flowrx/drivers-cfg/mlx5.conf"; do
@@ -28,6 +28,9 @@ done
 unit=$(find "$DEST" -name flowrx.service | head -n 1)
 [ -n "$unit" ] || fail "systemd unit not installed"
 grep -qx "ExecStart=$(abs "$bin")/flowrx --config $(abs "$sysconf")/flowrx/flowrx.conf" "$unit" || fail "unit ExecStart wrong"
+ship_unit=$(find "$DEST" -name flowrx-ship.service | head -n 1)
+[ -n "$ship_unit" ] || fail "flowrx-ship unit not installed"
+grep -q "^ExecStart=$(abs "$bin")/flowrx-ship " "$ship_unit" || fail "flowrx-ship unit ExecStart wrong"
 grep -q "^ExecStartPre=$(abs "$libexec")/flowrx/setup-hugepages.sh --from-config" "$unit" || fail "unit prepares no hugepages"
 grep -qx "Restart=on-failure" "$unit" && grep -qx "KillSignal=SIGTERM" "$unit" && grep -q "^TimeoutStopSec=" "$unit" ||
 	fail "unit: restart, stop signal or stop timeout missing"

@@ -35,6 +35,7 @@ check_page() { # PROGRAM PAGE
 }
 check_page "$FLOWRX" "$SRC/man/flowrx.1"
 check_page "$FLOWRX_READ" "$SRC/man/flowrx-read.1"
+check_page "$(dirname "$FLOWRX")/flowrx-ship" "$SRC/man/flowrx-ship.1"
 
 # Every config key, [eal] ones too, is documented.
 cat > "$WORK/eal.conf" <<'CONF'
