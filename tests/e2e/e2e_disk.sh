@@ -76,8 +76,19 @@ stop_and_check() {
 		{ cat "$WORK/read.txt"; fail "reader failed"; }
 	n=$(($(wc -l < "$WORK/all.csv") - 1))
 	[ "$n" -eq "$written" ] || { cat "$WORK/read.txt"; fail "reader found $n records, flowrx wrote $written"; }
-	grep -q "^Summary: $n records, [0-9]* blocks, [0-9]* files, 0 torn/skipped blocks" "$WORK/read.txt" ||
-		{ cat "$WORK/read.txt"; fail "files damaged: torn or skipped blocks"; }
+	if [ "$1" = "Read-only file system" ]; then
+		# A write the file system refused half way cannot be cut off
+		# either (ftruncate fails too): its file may end in a torn block,
+		# whose records are counted lost. Nothing before it may suffer.
+		torn=$(sed -n 's/^Summary: .* files, \([0-9]*\) torn\/skipped blocks/\1/p' "$WORK/read.txt")
+		files=$(ls "$flows"/*.frx | wc -l)
+		[ "${torn:-x}" -le "$files" ] || { cat "$WORK/read.txt"; fail "files damaged: $torn torn or skipped blocks"; }
+		[ "$(grep -c "torn block at end of" "$WORK/read.txt")" -eq "$torn" ] ||
+			{ cat "$WORK/read.txt"; fail "a block was damaged before the end of a file"; }
+	else
+		grep -q "^Summary: $n records, [0-9]* blocks, [0-9]* files, 0 torn/skipped blocks" "$WORK/read.txt" ||
+			{ cat "$WORK/read.txt"; fail "files damaged: torn or skipped blocks"; }
+	fi
 	grep -q "flowrx: .* failed: $1; records are being dropped" "$WORK/stderr.txt" ||
 		fail "no message naming the error ($1)"
 	echo "ok: $1: $written records written and read back whole, $lost_write lost to write errors and counted"
