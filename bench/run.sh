@@ -165,7 +165,7 @@ BUSY_START=$(cpu_busy_s)
 WALL_START=$(date +%s.%N)
 if [ -z "$OUT" ]; then
 	mkdir -p "$ROOT/bench/results"
-	OUT="$ROOT/bench/results/$DATE-$HOST$([ "$QUICK" = 1 ] && echo -quick).md"
+	OUT="$ROOT/bench/results/$DATE-$HOST$(if [ "$QUICK" = 1 ]; then echo -quick; fi).md"
 fi
 
 log "run.sh: $(nproc) CPUs ($CPU_MODEL), $MEM_TOTAL, kernel $(uname -r), DPDK $DPDK_VERSION"
