@@ -23,7 +23,7 @@ set -euo pipefail
 BUILD=${1:-build}
 SECONDS_TOTAL=${2:-1800}
 HUP_EVERY=${HUP_EVERY:-0} # seconds between SIGHUPs (rule reloads); 0: none
-PPS=${PPS:-20000}
+PPS=${PPS:-5000} # datagrams/s per send; 5000 is ~130 k records/s, ~8 MB/s of files
 WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/frx-soak.XXXXXX")
 HERE=$(cd "$(dirname "$0")" && pwd)
 port=$((30000 + RANDOM % 20000))
@@ -63,7 +63,10 @@ for _ in $(seq 100); do
 done
 grep -q "collecting until" "$WORK/summary.txt" || { cat "$WORK/stderr.txt"; die "flowrx did not start"; }
 sleep 0.5
-"$BUILD/app/flowrx-read" -R "$WORK/flows" -f -q -o csv > "$WORK/followed.csv" 2> "$WORK/follow-stderr.txt" &
+# the follower's lines are counted, not kept (a CSV of every record would be
+# several times the flow files)
+"$BUILD/app/flowrx-read" -R "$WORK/flows" -f -q -o csv 2> "$WORK/follow-stderr.txt" \
+	> >(wc -l > "$WORK/followed.txt") &
 follower=$!
 
 echo "soak: $SECONDS_TOTAL s, flowrx pid $pid, port $port, sending at $PPS datagrams/s" >&2
@@ -99,9 +102,11 @@ follower=""
 
 # ---------------------------------------------------------------- checks
 c() { sed -n "s/^$1: //p" "$WORK/summary.txt" | head -1; }
-"$BUILD/app/flowrx-read" -R "$WORK/flows" -q -o csv > "$WORK/all.csv"
-stored=$(($(wc -l < "$WORK/all.csv") - 1))
-followed=$(($(wc -l < "$WORK/followed.csv") - 1))
+# records in the files, from the reader's summary (a one-line table, not every record)
+stored=$("$BUILD/app/flowrx-read" -R "$WORK/flows" -s proto -n 1 2>&1 > /dev/null |
+	sed -n 's/^Summary: \([0-9]*\) records.*/\1/p')
+sleep 1 # wc has the follower's last lines
+followed=$(($(cat "$WORK/followed.txt") - 1))
 python3 - "$WORK/rss.csv" "$SECONDS_TOTAL" "$sent" "$stored" "$followed" "$loops" "$WORK/summary.txt" "$hups" \
 	> "$WORK/result.md" << 'PY'
 import csv, sys
