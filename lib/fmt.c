@@ -215,26 +215,12 @@ put_u64(struct out *o, uint64_t v)
 	put_mem(o, t, (size_t)(tmp + sizeof(tmp) - t));
 }
 
+/* 32-bit fields: the 64-bit digit loop (a separate 32-bit copy made no
+ * measurable difference to printing every record as CSV). */
 static inline void
 put_u32(struct out *o, uint32_t v)
 {
-	char tmp[10];
-	char *t = tmp + sizeof(tmp);
-
-	while (v >= 100) {
-		unsigned int pair = v % 100;
-
-		v /= 100;
-		t -= 2;
-		memcpy(t, digit_pairs + 2 * pair, 2);
-	}
-	if (v >= 10) {
-		t -= 2;
-		memcpy(t, digit_pairs + 2 * v, 2);
-	} else {
-		*--t = (char)('0' + v);
-	}
-	put_mem(o, t, (size_t)(tmp + sizeof(tmp) - t));
+	put_u64(o, v);
 }
 
 /* Dotted quad for IPv4-mapped addresses (by hand: inet_ntop is slow),
