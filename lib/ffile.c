@@ -111,6 +111,22 @@ frx_block_seal(struct frx_block *blk)
 }
 
 void
+frx_block_seal_stream(struct frx_block *blk, const struct frx_recpack_stream *s)
+{
+	struct frx_block_hdr *hdr = &blk->hdr;
+
+	hdr->magic = FRX_BLOCK_MAGIC;
+	hdr->type = s->full ? FRX_BLOCK_FLOWS : FRX_BLOCK_FLOWS_PACKED;
+	hdr->flags = 0;
+	hdr->record_count = s->count;
+	hdr->payload_len = s->len;
+	hdr->min_first_ms = s->count ? s->min_first_ms : 0;
+	hdr->max_last_ms = s->count ? s->max_last_ms : 0;
+	hdr->reserved = 0;
+	hdr->crc = block_crc(hdr, blk->payload, hdr->payload_len);
+}
+
+void
 frx_block_seal_raw(struct frx_block_hdr *hdr, uint16_t type, uint32_t record_count, uint32_t payload_len)
 {
 	hdr->magic = FRX_BLOCK_MAGIC;
@@ -496,6 +512,13 @@ frx_ffile_writer_append(struct frx_ffile_writer *w, const struct frx_block *blk)
 {
 	const struct frx_block_hdr *hdr = &blk->hdr;
 
+	if (hdr->magic == FRX_BLOCK_MAGIC && hdr->type == FRX_BLOCK_FLOWS_PACKED && !w->full_records) {
+		/* packed and sealed by the worker: written as it is */
+		if (hdr->record_count > FRX_BLOCK_RECORDS || hdr->payload_len > sizeof(blk->payload) ||
+		    hdr->payload_len < hdr->record_count * FRX_RECPACK_MIN)
+			return -EINVAL;
+		return writer_append(w, hdr, blk->payload);
+	}
 	if (hdr->magic != FRX_BLOCK_MAGIC || hdr->type != FRX_BLOCK_FLOWS ||
 	    hdr->record_count > FRX_BLOCK_RECORDS ||
 	    hdr->payload_len != hdr->record_count * sizeof(struct frx_flowrec))

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "flowrec.h"
+#include "recpack.h"
 
 #define FRX_FILE_MAGIC "FLOWRX\0\0"
 /** Format written by default: 2 (FLOWS_PACKED blocks); 1 with full records only. Readers read both. */
@@ -84,14 +85,27 @@ struct frx_end_payload {
 	uint64_t flow_records;      /**< records in those blocks */
 };
 
-/** A FLOWS block in memory, laid out exactly as written. */
+/**
+ * A FLOWS or FLOWS_PACKED block in memory, laid out exactly as written:
+ * up to FRX_BLOCK_RECORDS records, whole (recs) or packed (payload).
+ */
 struct frx_block {
 	struct frx_block_hdr hdr;
-	struct frx_flowrec recs[FRX_BLOCK_RECORDS];
+	union {
+		struct frx_flowrec recs[FRX_BLOCK_RECORDS];
+		uint8_t payload[FRX_BLOCK_RECORDS * sizeof(struct frx_flowrec)];
+	};
 };
 
 /** Fill the header (type FLOWS, hdr.record_count records) and its CRC. */
 void frx_block_seal(struct frx_block *blk);
+
+/**
+ * Seal a block whose payload @p s filled (frx_recpack_stream_init() on
+ * blk->payload): type FLOWS_PACKED, or FLOWS for whole records; count,
+ * length, times and CRC from the stream.
+ */
+void frx_block_seal_stream(struct frx_block *blk, const struct frx_recpack_stream *s);
 
 /**
  * Seal a block of another type whose payload_len bytes follow @p hdr in
@@ -119,7 +133,9 @@ struct frx_ffile_writer;
 struct frx_ffile_writer *frx_ffile_writer_open(const struct frx_ffile_writer_conf *conf);
 
 /**
- * Append a sealed block. Rotates first if the rotation time has passed,
+ * Append a sealed block: FLOWS (packed here unless full_records) or, from
+ * frx_block_seal_stream(), FLOWS_PACKED (written as it is; refused with
+ * full_records, whose files hold whole records only). Rotates first if the rotation time has passed,
  * so the block lands in exactly one file. @return 0 or -errno; on error the
  * block is not in any file (except after a failed fdatasync, when it was
  * written but may not be durable).

@@ -54,97 +54,152 @@ has_extra(const struct frx_flowrec *r)
 		(p) += sizeof(v);                   \
 	} while (0)
 
+/* One record at p; prev: the record packed before it in the block, or NULL. */
+static inline uint8_t *
+pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p)
+{
+	uint8_t kind = 0;
+
+	if (is_v4(r->src_addr) && is_v4(r->dst_addr) && is_v4(r->next_hop))
+		kind |= K_V4;
+	if (r->last_ms >= r->first_ms && r->last_ms - r->first_ms <= UINT32_MAX)
+		kind |= K_LAST32;
+	if (r->packets > UINT32_MAX || r->bytes > UINT32_MAX)
+		kind |= K_WIDE;
+	if (prev != NULL && same_ctx(r, prev))
+		kind |= K_SAME_CTX;
+	else if (is_v4(r->exporter_addr))
+		kind |= K_EXP_V4;
+	if (has_extra(r))
+		kind |= K_EXTRA;
+
+	*p++ = kind;
+	PUT(p, r->first_ms);
+	if (kind & K_LAST32) {
+		uint32_t d = (uint32_t)(r->last_ms - r->first_ms);
+
+		PUT(p, d);
+	} else {
+		PUT(p, r->last_ms);
+	}
+	if (kind & K_WIDE) {
+		PUT(p, r->packets);
+		PUT(p, r->bytes);
+	} else {
+		uint32_t pk = (uint32_t)r->packets, by = (uint32_t)r->bytes;
+
+		PUT(p, pk);
+		PUT(p, by);
+	}
+	if (kind & K_V4) {
+		memcpy(p, r->src_addr + 12, 4);
+		memcpy(p + 4, r->dst_addr + 12, 4);
+		memcpy(p + 8, r->next_hop + 12, 4);
+		p += 12;
+	} else {
+		memcpy(p, r->src_addr, 16);
+		memcpy(p + 16, r->dst_addr, 16);
+		memcpy(p + 32, r->next_hop, 16);
+		p += 48;
+	}
+	PUT(p, r->src_as);
+	PUT(p, r->dst_as);
+	PUT(p, r->in_if);
+	PUT(p, r->out_if);
+	PUT(p, r->src_port);
+	PUT(p, r->dst_port);
+	*p++ = r->proto;
+	*p++ = r->tos;
+	*p++ = r->tcp_flags;
+	*p++ = r->src_mask;
+	*p++ = r->dst_mask;
+	*p++ = r->flags;
+	if (!(kind & K_SAME_CTX)) {
+		if (kind & K_EXP_V4) {
+			memcpy(p, r->exporter_addr + 12, 4);
+			p += 4;
+		} else {
+			memcpy(p, r->exporter_addr, 16);
+			p += 16;
+		}
+		PUT(p, r->exporter_port);
+		PUT(p, r->domain);
+		PUT(p, r->sampling_interval);
+		*p++ = r->version;
+		*p++ = r->engine_type;
+		*p++ = r->engine_id;
+		*p++ = r->sampling_mode;
+	}
+	if (kind & K_EXTRA) {
+		PUT(p, r->class_id);
+		*p++ = r->direction;
+		*p++ = r->forwarding_status;
+		PUT(p, r->src_vlan);
+		PUT(p, r->dst_vlan);
+		PUT(p, r->flows);
+		memcpy(p, r->reserved, sizeof(r->reserved));
+		p += sizeof(r->reserved);
+	}
+	return p;
+}
+
 size_t
 frx_recpack_pack(const struct frx_flowrec *recs, uint32_t count, uint8_t *out)
 {
 	uint8_t *p = out;
 
-	for (uint32_t i = 0; i < count; i++) {
-		const struct frx_flowrec *r = &recs[i];
-		uint8_t kind = 0;
-
-		if (is_v4(r->src_addr) && is_v4(r->dst_addr) && is_v4(r->next_hop))
-			kind |= K_V4;
-		if (r->last_ms >= r->first_ms && r->last_ms - r->first_ms <= UINT32_MAX)
-			kind |= K_LAST32;
-		if (r->packets > UINT32_MAX || r->bytes > UINT32_MAX)
-			kind |= K_WIDE;
-		if (i > 0 && same_ctx(r, r - 1))
-			kind |= K_SAME_CTX;
-		else if (is_v4(r->exporter_addr))
-			kind |= K_EXP_V4;
-		if (has_extra(r))
-			kind |= K_EXTRA;
-
-		*p++ = kind;
-		PUT(p, r->first_ms);
-		if (kind & K_LAST32) {
-			uint32_t d = (uint32_t)(r->last_ms - r->first_ms);
-
-			PUT(p, d);
-		} else {
-			PUT(p, r->last_ms);
-		}
-		if (kind & K_WIDE) {
-			PUT(p, r->packets);
-			PUT(p, r->bytes);
-		} else {
-			uint32_t pk = (uint32_t)r->packets, by = (uint32_t)r->bytes;
-
-			PUT(p, pk);
-			PUT(p, by);
-		}
-		if (kind & K_V4) {
-			memcpy(p, r->src_addr + 12, 4);
-			memcpy(p + 4, r->dst_addr + 12, 4);
-			memcpy(p + 8, r->next_hop + 12, 4);
-			p += 12;
-		} else {
-			memcpy(p, r->src_addr, 16);
-			memcpy(p + 16, r->dst_addr, 16);
-			memcpy(p + 32, r->next_hop, 16);
-			p += 48;
-		}
-		PUT(p, r->src_as);
-		PUT(p, r->dst_as);
-		PUT(p, r->in_if);
-		PUT(p, r->out_if);
-		PUT(p, r->src_port);
-		PUT(p, r->dst_port);
-		*p++ = r->proto;
-		*p++ = r->tos;
-		*p++ = r->tcp_flags;
-		*p++ = r->src_mask;
-		*p++ = r->dst_mask;
-		*p++ = r->flags;
-		if (!(kind & K_SAME_CTX)) {
-			if (kind & K_EXP_V4) {
-				memcpy(p, r->exporter_addr + 12, 4);
-				p += 4;
-			} else {
-				memcpy(p, r->exporter_addr, 16);
-				p += 16;
-			}
-			PUT(p, r->exporter_port);
-			PUT(p, r->domain);
-			PUT(p, r->sampling_interval);
-			*p++ = r->version;
-			*p++ = r->engine_type;
-			*p++ = r->engine_id;
-			*p++ = r->sampling_mode;
-		}
-		if (kind & K_EXTRA) {
-			PUT(p, r->class_id);
-			*p++ = r->direction;
-			*p++ = r->forwarding_status;
-			PUT(p, r->src_vlan);
-			PUT(p, r->dst_vlan);
-			PUT(p, r->flows);
-			memcpy(p, r->reserved, sizeof(r->reserved));
-			p += sizeof(r->reserved);
-		}
-	}
+	for (uint32_t i = 0; i < count; i++)
+		p = pack_one(&recs[i], i > 0 ? &recs[i - 1] : NULL, p);
 	return (size_t)(p - out);
+}
+
+void
+frx_recpack_stream_init(struct frx_recpack_stream *s, uint8_t *out, uint32_t cap, uint32_t max_records, int full)
+{
+	s->out = out;
+	s->cap = cap;
+	s->len = 0;
+	s->count = 0;
+	s->max_records = max_records;
+	s->full = full != 0;
+	s->min_first_ms = UINT64_MAX;
+	s->max_last_ms = 0;
+}
+
+uint32_t
+frx_recpack_stream_add(struct frx_recpack_stream *s, const struct frx_flowrec *recs, uint32_t n)
+{
+	uint32_t i;
+	uint64_t min_first = s->min_first_ms, max_last = s->max_last_ms;
+
+	for (i = 0; i < n && s->count < s->max_records; i++) {
+		const struct frx_flowrec *r = &recs[i];
+
+		if (s->full) {
+			if (s->cap - s->len < sizeof(*r))
+				break;
+			memcpy(s->out + s->len, r, sizeof(*r));
+			s->len += (uint32_t)sizeof(*r);
+		} else {
+			if (s->cap - s->len < FRX_RECPACK_MAX)
+				break;
+			/* the context compares with the block's previous record,
+			 * which an earlier call may have packed */
+			const struct frx_flowrec *prev = i > 0 ? r - 1 : s->count ? &s->prev : NULL;
+
+			s->len = (uint32_t)(pack_one(r, prev, s->out + s->len) - s->out);
+		}
+		s->count++;
+		if (r->first_ms < min_first)
+			min_first = r->first_ms;
+		if (r->last_ms > max_last)
+			max_last = r->last_ms;
+	}
+	if (i > 0 && !s->full)
+		s->prev = recs[i - 1];
+	s->min_first_ms = min_first;
+	s->max_last_ms = max_last;
+	return i;
 }
 
 /* Size of one packed record with this kind byte. */

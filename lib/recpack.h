@@ -33,6 +33,35 @@
 size_t frx_recpack_pack(const struct frx_flowrec *recs, uint32_t count, uint8_t *out);
 
 /**
+ * A block payload being filled record by record, over several calls: the
+ * worker packs each burst's records (decoded into a small window that stays
+ * in cache) into the block it will hand over, so no 160-byte record ever
+ * leaves the cache and the writer only writes.
+ */
+struct frx_recpack_stream {
+	uint8_t *out;              /**< the payload */
+	uint32_t cap;              /**< its size in bytes */
+	uint32_t len;              /**< bytes used */
+	uint32_t count;            /**< records in it */
+	uint32_t max_records;      /**< most records it may take */
+	int full;                  /**< 1: whole 160-byte records (format 1), 0: packed */
+	uint64_t min_first_ms;     /**< of its records; UINT64_MAX while empty */
+	uint64_t max_last_ms;
+	struct frx_flowrec prev;   /**< the last record packed (its exporter context) */
+};
+
+/** Start an empty payload of @p cap bytes at @p out. */
+void frx_recpack_stream_init(struct frx_recpack_stream *s, uint8_t *out, uint32_t cap, uint32_t max_records,
+			     int full);
+
+/**
+ * Add records in order until all @p n are in or the payload is full
+ * (max_records, or less than FRX_RECPACK_MAX bytes left).
+ * @return how many were added; fewer than @p n: start a new payload for the rest.
+ */
+uint32_t frx_recpack_stream_add(struct frx_recpack_stream *s, const struct frx_flowrec *recs, uint32_t n);
+
+/**
  * Unpack exactly @p count records from the @p len bytes at @p in.
  * @return 0, or -EINVAL if the bytes are not exactly count packed records
  * (the output is then partly written and must not be used).

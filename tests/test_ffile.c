@@ -1219,3 +1219,70 @@ Test(ffile, packed_block_that_does_not_unpack_is_skipped)
 	cr_assert_eq(skipped, 1);
 	frx_ffile_close(r);
 }
+
+/* Blocks the worker packs and seals itself (frx_block_seal_stream) are
+ * written as they are and read back as the same records and times; a
+ * format-1 writer takes whole-record streams and refuses packed ones. */
+static void
+stream_round_trip(int full)
+{
+	static const uint32_t sizes[] = { 1, 700, 1400, 33 };
+	struct frx_block *blk = block_new();
+	struct frx_ffile_writer *w;
+	struct frx_ffile_reader *r;
+	char path[4096];
+	uint32_t seq = 0;
+
+	full_records = full;
+	w = writer_open(tmpdir, 0);
+	snprintf(path, sizeof(path), "%s", frx_ffile_writer_path(w));
+	for (unsigned int b = 0; b < 4; b++) {
+		struct frx_recpack_stream s;
+		struct frx_flowrec recs[7];
+		uint32_t left = sizes[b];
+
+		frx_recpack_stream_init(&s, blk->payload, sizeof(blk->payload), FRX_BLOCK_RECORDS, full);
+		while (left > 0) { /* a few records at a time, as bursts end */
+			uint32_t n = left < 7 ? left : 7;
+
+			for (uint32_t i = 0; i < n; i++)
+				fill_rec(&recs[i], seq + sizes[b] - left + i);
+			cr_assert_eq(frx_recpack_stream_add(&s, recs, n), n);
+			left -= n;
+		}
+		frx_block_seal_stream(blk, &s);
+		cr_assert_eq(blk->hdr.type, full ? FRX_BLOCK_FLOWS : FRX_BLOCK_FLOWS_PACKED);
+		cr_assert_eq(frx_ffile_writer_append(w, blk), 0);
+		seq += sizes[b];
+	}
+	if (!full) {
+		struct frx_ffile_writer_conf conf = { .dir = tmpdir, .full_records = 1 };
+		struct frx_ffile_writer *w1 = frx_ffile_writer_open(&conf);
+
+		cr_assert_not_null(w1);
+		cr_assert_eq(frx_ffile_writer_append(w1, blk), -EINVAL);
+		blk->hdr.payload_len = sizeof(blk->payload) + 1;
+		cr_assert_eq(frx_ffile_writer_append(w, blk), -EINVAL);
+		cr_assert_eq(frx_ffile_writer_close(w1), 0);
+	}
+	cr_assert_eq(frx_ffile_writer_close(w), 0);
+	r = reader_open(path);
+	seq = 0;
+	for (unsigned int b = 0; b < 4; b++) {
+		expect_block(r, seq, sizes[b]);
+		seq += sizes[b];
+	}
+	expect_status(r, FRX_READ_EOF);
+	frx_ffile_close(r);
+	free(blk);
+}
+
+Test(ffile, worker_packed_blocks_round_trip)
+{
+	stream_round_trip(0);
+}
+
+Test(ffile, worker_whole_record_blocks_round_trip)
+{
+	stream_round_trip(1);
+}

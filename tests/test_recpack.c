@@ -146,3 +146,72 @@ Test(recpack, unpacker_refuses_wrong_counts_and_garbage)
 		free(junk);
 	}
 }
+
+/* The worker's way: records added a few at a time (as bursts end) fill
+ * payloads that unpack to exactly those records, the same bytes as one
+ * frx_recpack_pack() of each payload's records, with the block's times. */
+Test(recpack, stream_in_pieces_equals_packing_at_once)
+{
+	enum { N = 5000, CAP = 1400 * 160 };
+	struct frx_flowrec *recs = malloc(N * sizeof(*recs)), *back = malloc(1400 * sizeof(*back));
+	uint8_t *payload = malloc(CAP), *whole = malloc(1400 * FRX_RECPACK_MAX);
+	struct frx_recpack_stream s;
+	unsigned int seed = 7;
+	uint32_t done = 0, blocks = 0;
+
+	cr_assert(recs && back && payload && whole);
+	for (uint32_t i = 0; i < N; i++)
+		random_record(&recs[i], i ? &recs[i - 1] : NULL, &seed);
+	frx_recpack_stream_init(&s, payload, CAP, 1400, 0);
+	while (done < N) {
+		uint32_t want = 1 + (uint32_t)rand_r(&seed) % 300, first = done - s.count;
+		uint32_t n = want < N - done ? want : N - done;
+		uint32_t took = frx_recpack_stream_add(&s, &recs[done], n);
+
+		done += took;
+		if (took < n || done == N) {
+			uint64_t lo = UINT64_MAX, hi = 0;
+
+			/* full (or the end): one block's worth */
+			cr_assert(s.count == 1400 || s.cap - s.len < FRX_RECPACK_MAX || done == N);
+			cr_assert_eq(frx_recpack_pack(&recs[first], s.count, whole), s.len);
+			cr_assert_eq(memcmp(whole, payload, s.len), 0);
+			cr_assert_eq(frx_recpack_unpack(payload, s.len, s.count, back), 0);
+			cr_assert_eq(memcmp(back, &recs[first], s.count * sizeof(*back)), 0);
+			for (uint32_t i = first; i < first + s.count; i++) {
+				lo = recs[i].first_ms < lo ? recs[i].first_ms : lo;
+				hi = recs[i].last_ms > hi ? recs[i].last_ms : hi;
+			}
+			cr_assert_eq(s.min_first_ms, lo);
+			cr_assert_eq(s.max_last_ms, hi);
+			blocks++;
+			frx_recpack_stream_init(&s, payload, CAP, 1400, 0);
+		}
+	}
+	cr_assert_geq(blocks, 4);
+	free(recs);
+	free(back);
+	free(payload);
+	free(whole);
+}
+
+/* Whole records (format 1): copied as they are, at most what fits. */
+Test(recpack, stream_of_whole_records_stops_when_full)
+{
+	struct frx_flowrec recs[10];
+	uint8_t payload[3 * sizeof(struct frx_flowrec) + 100];
+	struct frx_recpack_stream s;
+	unsigned int seed = 3;
+
+	for (int i = 0; i < 10; i++)
+		random_record(&recs[i], i ? &recs[i - 1] : NULL, &seed);
+	frx_recpack_stream_init(&s, payload, sizeof(payload), 1400, 1);
+	cr_assert_eq(frx_recpack_stream_add(&s, recs, 2), 2);
+	cr_assert_eq(frx_recpack_stream_add(&s, &recs[2], 8), 1);
+	cr_assert_eq(s.count, 3);
+	cr_assert_eq(s.len, 3 * sizeof(struct frx_flowrec));
+	cr_assert_eq(memcmp(payload, recs, s.len), 0);
+	/* and a record limit holds in either form */
+	frx_recpack_stream_init(&s, payload, sizeof(payload), 2, 0);
+	cr_assert_eq(frx_recpack_stream_add(&s, recs, 10), 2);
+}

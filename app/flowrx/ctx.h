@@ -32,6 +32,7 @@
 
 #define FRX_BURST 32
 #define FRX_PREFETCH_AHEAD 4
+#define FRX_STAGE_RECORDS 256  /* a worker's window of decoded records (40 KiB: stays in cache) */
 #define FRX_MAX_RX_QUEUES 16
 #define FRX_LINEAR_BUF 65536
 #define FRX_TEMPLATE_STATE_FILE "flowrx-templates.txt"
@@ -126,6 +127,9 @@ struct frx_worker_ctx {
 	uint64_t clock_base_tsc;
 	uint64_t now_ms;                    /**< wall clock of the current burst */
 	struct frx_block *blk;              /**< block being filled, NULL if none */
+	struct frx_recpack_stream ps;       /**< its payload */
+	struct frx_flowrec *stage;          /**< FRX_STAGE_RECORDS: records decoded, not packed yet */
+	uint8_t full_records;               /**< --full-records: blocks of whole records */
 	uint8_t lossless;                   /**< offline input: wait for blocks, never drop for want of one */
 	struct frx_recbuf rb;
 	uint64_t flush_tsc;                 /**< hand over a partly filled block after this */
@@ -135,7 +139,7 @@ struct frx_worker_ctx {
 	struct frx_rules_engine **rules_slot; /**< the published engine */
 	struct frx_rules_engine *rules;     /**< the engine of the current poll */
 	struct rte_rcu_qsbr *rules_qs;
-	uint32_t rules_from;                /**< first record of the block not classified yet */
+	uint32_t rules_from;                /**< first record of the window not classified yet */
 	struct frx_strtab strtab;           /**< strings of those records */
 	struct frx_worker_counters c;
 	uint8_t linear[FRX_LINEAR_BUF];     /**< multi-segment frames are copied here */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Worker role: take bursts of frames from the RX rings, decapsulate, decode
- * straight into the current file block, and hand full (or, after flush_ms,
+ * into a window that stays in cache, pack into the current file block, and
+ * hand full (or, after flush_ms,
  * partly filled) sealed blocks to the stats lcore. Every frame ends either
  * as records or as one drop-reason count.
  */
@@ -47,42 +48,72 @@ worker_hand_over(struct frx_worker_ctx *w)
 {
 	if (w->blk == NULL)
 		return;
-	worker_rules_flush(w);
-	w->rules_from = 0;
-	if (w->rb.count == 0) {
+	if (w->ps.count == 0) {
 		rte_mempool_put(w->block_pool, w->blk);
 	} else {
-		w->blk->hdr.record_count = w->rb.count;
-		frx_block_seal(w->blk);
+		frx_block_seal_stream(w->blk, &w->ps);
 		if (unlikely(rte_ring_enqueue(w->to_stats, w->blk) != 0)) {
 			/* Cannot happen with the ring sized to the pool; count, never leak. */
-			w->c.records_lost_no_block += w->rb.count;
+			w->c.records_lost_no_block += w->ps.count;
 			rte_mempool_put(w->block_pool, w->blk);
 		} else {
 			w->c.blocks_out++;
 		}
 	}
 	w->blk = NULL;
-	w->rb.recs = NULL;
-	w->rb.count = 0;
-	w->rb.capacity = 0;
+	w->ps.count = 0;
 }
 
-/* frx_recbuf refill: the block is full (or there is none yet). */
 static int
-worker_refill(struct frx_recbuf *rb)
+worker_new_block(struct frx_worker_ctx *w)
 {
-	struct frx_worker_ctx *w = rb->owner;
 	void *obj;
 
-	worker_hand_over(w);
 	if (unlikely(rte_mempool_get(w->block_pool, &obj) != 0))
 		return -1;
 	w->blk = obj;
-	w->rb.recs = w->blk->recs;
-	w->rb.capacity = FRX_BLOCK_RECORDS;
+	frx_recpack_stream_init(&w->ps, w->blk->payload, sizeof(w->blk->payload), FRX_BLOCK_RECORDS,
+				w->full_records);
 	w->flush_tsc = rte_get_tsc_cycles() + w->flush_interval_tsc;
 	return 0;
+}
+
+/*
+ * Records are decoded into a window of FRX_STAGE_RECORDS that stays in
+ * cache, classified there by the rules, then packed into the block being
+ * filled: the 160-byte form never reaches the block's memory, and the
+ * writer only writes. Runs when the window is full and at the end of every
+ * burst, so the window is empty between bursts. @return 0, or -1 when no
+ * block was free for some of the records (counted as lost).
+ */
+static int
+worker_stage_flush(struct frx_worker_ctx *w)
+{
+	uint32_t done = 0, n;
+	int rc = 0;
+
+	worker_rules_flush(w);
+	n = w->rb.count;
+	while (done < n) {
+		if (w->blk == NULL && worker_new_block(w) != 0) {
+			w->c.records_lost_no_block += n - done;
+			rc = -1;
+			break;
+		}
+		done += frx_recpack_stream_add(&w->ps, &w->rb.recs[done], n - done);
+		if (done < n)
+			worker_hand_over(w); /* full */
+	}
+	w->rb.count = 0;
+	w->rules_from = 0;
+	return rc;
+}
+
+/* frx_recbuf refill: the window is full. */
+static int
+worker_refill(struct frx_recbuf *rb)
+{
+	return worker_stage_flush(rb->owner);
 }
 
 int
@@ -96,15 +127,21 @@ frx_worker_init(struct frx_worker_ctx *w, const struct frx_config *cfg)
 	w->exptab = frx_exptab_create(&cfg->exptab);
 	if (w->exptab == NULL)
 		return -1;
+	w->stage = rte_malloc_socket("frx_stage", FRX_STAGE_RECORDS * sizeof(*w->stage), RTE_CACHE_LINE_SIZE,
+				     rte_lcore_to_socket_id(w->lcore));
+	if (w->stage == NULL)
+		return -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	w->clock_base_tsc = rte_get_tsc_cycles();
 	w->clock_base_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	w->now_ms = w->clock_base_ms;
 	w->pkt_conf = cfg->pkt;
 	w->blk = NULL;
-	w->rb.recs = NULL;
+	w->full_records = (uint8_t)(cfg->full_records != 0);
+	w->ps.count = 0;
+	w->rb.recs = w->stage;
 	w->rb.count = 0;
-	w->rb.capacity = 0;
+	w->rb.capacity = FRX_STAGE_RECORDS;
 	w->rb.refill = worker_refill;
 	w->rb.owner = w;
 	w->flush_interval_tsc = (uint64_t)cfg->flush_ms * rte_get_tsc_hz() / 1000;
@@ -354,7 +391,7 @@ worker_burst(struct frx_worker_ctx *w, struct rte_mbuf **pkts, unsigned int n)
 	for (unsigned int i = 0; i < n; i++)
 		if (ok[i])
 			worker_datagram(w, &pi[i]);
-	worker_rules_flush(w);
+	worker_stage_flush(w);
 }
 
 static int
@@ -405,13 +442,14 @@ frx_worker_poll(struct frx_worker_ctx *w)
 		handled += (int)n;
 	}
 
-	if (w->blk != NULL && w->rb.count > 0 && rte_get_tsc_cycles() >= w->flush_tsc)
+	if (w->blk != NULL && w->ps.count > 0 && rte_get_tsc_cycles() >= w->flush_tsc)
 		worker_hand_over(w);
 	frx_decoder_tick(w->dec, w->now_ms); /* expiry: a full scan at most once a second */
 
 	/* Shutdown: RX sets done only after its last enqueue, so "done, then
 	 * ring empty" means no frame is still in flight to this worker. */
 	if (handled == 0 && worker_input_ended(w)) {
+		worker_stage_flush(w); /* empty already: every burst ends so */
 		worker_hand_over(w);
 		__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	}
