@@ -2,7 +2,7 @@
 /*
  * flowrx-decode-bench: how fast lib/ decodes, on one core, without DPDK.
  *
- *   flowrx-decode-bench [-s SECONDS] [-w WINDOW] FILE.pcap...
+ *   flowrx-decode-bench [-p] [-s SECONDS] [-w WINDOW] FILE.pcap...
  *
  * Loads the export datagrams of each capture into memory (frx_pkt_decap,
  * any UDP port), decodes them once to learn the templates, then decodes
@@ -12,9 +12,12 @@
  * The array is a struct frx_recbuf of WINDOW records, started again from
  * its first slot when full. -w 0 (default): at least a pass and at least
  * 2^20 records (160 MiB), far larger than any cache, so every record lands
- * in memory that is not cached, as flowrx's file blocks do at full speed.
- * -w 1400 (one flowrx file block) keeps the records in cache and measures
- * the decoder's own work.
+ * in memory that is not cached. -w 256 (flowrx's worker window) keeps the
+ * records in cache and measures the decoder's own work.
+ *
+ * -p does what flowrx's worker does: a 256-record window (unless -w) that
+ * is packed into a file block at the end of every burst of 32 datagrams
+ * and when full, the block sealed (times, CRC32C) when it fills.
  *
  * The decap cost is measured apart (first line per file) so decode is
  * not charged for it. One line per file, then a key=value line for
@@ -30,7 +33,12 @@
 #include <time.h>
 
 #include "decode.h"
+#include "ffile.h"
 #include "pkt.h"
+#include "recpack.h"
+
+#define FRX_BENCH_BURST 32   /* datagrams a worker burst packs at its end (app/flowrx/ctx.h FRX_BURST) */
+#define FRX_BENCH_WINDOW 256 /* the worker's window (FRX_STAGE_RECORDS) */
 
 struct dgram {
 	const uint8_t *data;
@@ -161,6 +169,35 @@ window_reuse(struct frx_recbuf *rb)
 	return 0;
 }
 
+/*
+ * -p: what flowrx's worker does with the window (app/flowrx/worker.c):
+ * pack its records into the file block being filled, and seal the block
+ * (times, CRC32C) when it is full; the sealed block is then dropped.
+ */
+struct packer {
+	struct frx_block *blk;
+	struct frx_recpack_stream ps;
+	uint64_t blocks;
+};
+
+static int
+window_pack(struct frx_recbuf *rb)
+{
+	struct packer *pk = rb->owner;
+	uint32_t done = 0;
+
+	while (done < rb->count) {
+		done += frx_recpack_stream_add(&pk->ps, &rb->recs[done], rb->count - done);
+		if (done < rb->count) {
+			frx_block_seal_stream(pk->blk, &pk->ps);
+			pk->blocks++;
+			frx_recpack_stream_init(&pk->ps, pk->blk->payload, sizeof(pk->blk->payload), FRX_BLOCK_RECORDS, 0);
+		}
+	}
+	rb->count = 0;
+	return 0;
+}
+
 struct pass_result {
 	uint64_t records;
 	uint64_t failed;                    /* datagrams not FRX_OK */
@@ -177,6 +214,10 @@ decode_pass(struct frx_decoder *dec, const struct dgram *d, size_t n, struct frx
 	for (size_t i = 0; i < n; i++) {
 		enum frx_status st = frx_decode(dec, d[i].data, d[i].len, &d[i].exp, now_ms, rb, &info);
 
+		/* the worker packs its window at the end of each burst */
+		if (rb->refill == window_pack && (i % FRX_BENCH_BURST == FRX_BENCH_BURST - 1 || i + 1 == n))
+			window_pack(rb);
+
 		r->records += info.records_written;
 		if (st != FRX_OK) {
 			if (r->failed++ == 0)
@@ -188,8 +229,9 @@ decode_pass(struct frx_decoder *dec, const struct dgram *d, size_t n, struct frx
 }
 
 static int
-bench_file(const char *path, double seconds, uint32_t window)
+bench_file(const char *path, double seconds, uint32_t window, int pack)
 {
+	struct packer pk = { NULL };
 	struct frx_decoder_conf conf;
 	struct frx_decoder *dec;
 	struct frames frames;
@@ -241,6 +283,16 @@ bench_file(const char *path, double seconds, uint32_t window)
 	memset(recs, 0, capacity * sizeof(*recs)); /* fault the pages in before timing */
 	frx_recbuf_init_array(&rb, recs, (uint32_t)capacity);
 	rb.refill = window_reuse;
+	if (pack) {
+		pk.blk = aligned_alloc(64, (sizeof(*pk.blk) + 63) & ~(size_t)63);
+		if (pk.blk == NULL) {
+			perror("flowrx-decode-bench");
+			return -1;
+		}
+		frx_recpack_stream_init(&pk.ps, pk.blk->payload, sizeof(pk.blk->payload), FRX_BLOCK_RECORDS, 0);
+		rb.refill = window_pack;
+		rb.owner = &pk;
+	}
 
 	/* Decapsulation alone (what flowrx's worker does before decode). */
 	t0 = now_s();
@@ -277,20 +329,25 @@ bench_file(const char *path, double seconds, uint32_t window)
 		double decap_ns = decap_s * 1e9 / ((double)frames.n * (double)decap_loops);
 
 		printf("%s: v%u, %zu datagrams (%zu skipped), %" PRIu64 " records a pass, %.1f records a datagram; "
-		       "%" PRIu64 " passes in %.2f s into a %s of %" PRIu64 " records\n",
+		       "%" PRIu64 " passes in %.2f s into a %s of %" PRIu64 " records%s\n",
 		       path, run.version, n, skipped, per_pass, (double)per_pass / (double)n, passes, decode_s,
-		       window ? "small window" : "large array", capacity);
-		printf("  decode: %.2f M records/s, %.1f ns/record, %.0f ns/datagram, %.2f M datagrams/s, %.2f GB/s of payload\n",
-		       recs_s / 1e6, decode_s * 1e9 / (double)run.records, decode_s * 1e9 / dgrams,
+		       window ? "small window" : "large array", capacity,
+		       pack ? ", packed into file blocks as the worker does" : "");
+		if (pack)
+			printf("  %" PRIu64 " blocks sealed, %.1f bytes a record packed\n", pk.blocks,
+			       (double)pk.ps.len / (pk.ps.count ? (double)pk.ps.count : 1.0));
+		printf("  %s: %.2f M records/s, %.1f ns/record, %.0f ns/datagram, %.2f M datagrams/s, %.2f GB/s of payload\n",
+		       pack ? "decode+pack" : "decode", recs_s / 1e6, decode_s * 1e9 / (double)run.records, decode_s * 1e9 / dgrams,
 		       dgrams / decode_s / 1e6, (double)bytes * (double)passes / decode_s / 1e9);
 		printf("  decap:  %.1f ns/frame\n", decap_ns);
-		printf("version=%u records_per_pass=%" PRIu64 " datagrams=%zu records_per_s=%.0f ns_per_record=%.2f "
+		printf("mode=%s version=%u records_per_pass=%" PRIu64 " datagrams=%zu records_per_s=%.0f ns_per_record=%.2f "
 		       "ns_per_datagram=%.1f decap_ns_per_frame=%.1f failed=%" PRIu64 "\n",
-		       run.version, per_pass, n, recs_s, decode_s * 1e9 / (double)run.records, decode_s * 1e9 / dgrams,
+		       pack ? "pack" : window ? "window" : "array", run.version, per_pass, n, recs_s, decode_s * 1e9 / (double)run.records, decode_s * 1e9 / dgrams,
 		       decap_ns, run.failed + warm.failed);
 	}
 	fflush(stdout);
 	free(recs);
+	free(pk.blk);
 	free(d);
 	free_frames(&frames);
 	frx_decoder_free(dec);
@@ -302,14 +359,17 @@ main(int argc, char **argv)
 {
 	double seconds = 2.0;
 	unsigned long window = 0;
-	int c, rc = 0;
+	int c, rc = 0, pack = 0;
 
-	while ((c = getopt(argc, argv, "s:w:h")) != -1) {
+	while ((c = getopt(argc, argv, "ps:w:h")) != -1) {
 		switch (c) {
 		case 's':
 			seconds = strtod(optarg, NULL);
 			if (seconds <= 0)
 				seconds = 2.0;
+			break;
+		case 'p':
+			pack = 1;
 			break;
 		case 'w':
 			window = strtoul(optarg, NULL, 0);
@@ -317,16 +377,16 @@ main(int argc, char **argv)
 				window = 1u << 26;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-s SECONDS] [-w WINDOW_RECORDS] FILE.pcap...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-p] [-s SECONDS] [-w WINDOW_RECORDS] FILE.pcap...\n", argv[0]);
 			return 2;
 		}
 	}
 	if (optind == argc) {
-		fprintf(stderr, "usage: %s [-s SECONDS] [-w WINDOW_RECORDS] FILE.pcap...\n", argv[0]);
+		fprintf(stderr, "usage: %s [-p] [-s SECONDS] [-w WINDOW_RECORDS] FILE.pcap...\n", argv[0]);
 		return 2;
 	}
 	for (int i = optind; i < argc; i++)
-		if (bench_file(argv[i], seconds, (uint32_t)window) < 0)
+		if (bench_file(argv[i], seconds, pack && window == 0 ? FRX_BENCH_WINDOW : (uint32_t)window, pack) < 0)
 			rc = 1;
 	return rc;
 }

@@ -80,7 +80,7 @@ learn_pins(const struct frx_exptab *t, struct frx_exporter_entry *ex)
 struct frx_exporter_entry *
 frx_exptab_exporter(struct frx_exptab *t, const uint8_t addr[16], uint64_t now_ms)
 {
-	uint32_t pos = frx_fnv1a(addr, 16, FRX_FNV_SEED) & t->exporter_mask;
+	uint32_t pos = frx_hash(addr, 16, FRX_HASH_SEED) & t->exporter_mask;
 
 	for (uint32_t k = 0; k <= t->exporter_mask; k++, pos = (pos + 1) & t->exporter_mask) {
 		struct frx_exporter_entry *ex = &t->exporters[pos];
@@ -131,7 +131,7 @@ frx_exptab_rate_ok(struct frx_exptab *t, struct frx_exporter_entry *ex, uint64_t
 void
 frx_exptab_denied(struct frx_exptab *t, const uint8_t addr[16], uint64_t now_ms)
 {
-	uint32_t pos = frx_fnv1a(addr, 16, FRX_FNV_SEED) & t->denied_mask;
+	uint32_t pos = frx_hash(addr, 16, FRX_HASH_SEED) & t->denied_mask;
 
 	for (uint32_t k = 0; k <= t->denied_mask; k++, pos = (pos + 1) & t->denied_mask) {
 		struct frx_denied_entry *d = &t->denied[pos];
@@ -187,14 +187,14 @@ frx_exptab_engine(struct frx_exptab *t, struct frx_exporter_entry *ex, uint32_t 
 	uint8_t type = hdr->version >= 9 ? 0 : hdr->engine_type, id = hdr->version >= 9 ? 0 : hdr->engine_id;
 	uint32_t domain = hdr->version >= 9 ? hdr->domain : 0;
 	uint8_t version = (uint8_t)hdr->version;
-	uint32_t h = frx_fnv1a(ex->s.exporter_addr, 16, FRX_FNV_SEED);
+	uint32_t h = frx_hash(ex->s.exporter_addr, 16, FRX_HASH_SEED);
 	uint32_t pos;
 
-	h = frx_fnv1a(&port, 2, h);
-	h = frx_fnv1a(&version, 1, h);
-	h = frx_fnv1a(&type, 1, h);
-	h = frx_fnv1a(&id, 1, h);
-	h = frx_fnv1a(&domain, 4, h);
+	h = frx_hash(&port, 2, h);
+	h = frx_hash(&version, 1, h);
+	h = frx_hash(&type, 1, h);
+	h = frx_hash(&id, 1, h);
+	h = frx_hash(&domain, 4, h);
 	pos = h & t->engine_mask;
 	for (uint32_t k = 0; k <= t->engine_mask; k++, pos = (pos + 1) & t->engine_mask) {
 		struct frx_engine_entry *en = &t->engines[pos];

@@ -245,7 +245,7 @@ frx_pkt_decap(const uint8_t *frame, uint32_t len, const struct frx_pkt_conf *con
 static uint32_t
 addr_hash(const uint8_t *src, uint32_t src_len)
 {
-	uint32_t h = frx_fnv1a(src, src_len, FRX_FNV_SEED);
+	uint32_t h = frx_hash(src, src_len, FRX_HASH_SEED);
 
 	return h ^ (h >> 16);
 }

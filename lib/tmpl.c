@@ -262,6 +262,131 @@ op_kind(struct frx_tmpl_op *op)
 		op->kind = FRX_OP_UINT; /* e.g. 2-byte interfaces, 8-byte counters into 4 bytes */
 }
 
+/* Record bytes an op writes: [*off, *off + return), 0: none. */
+static unsigned int
+op_rec_bytes(const struct frx_tmpl_op *op, unsigned int *off)
+{
+	*off = op->rec_off;
+	switch ((enum frx_tmpl_op_kind)op->kind) {
+	case FRX_OP_U8:
+		return 1;
+	case FRX_OP_BE16:
+		return 2;
+	case FRX_OP_BE32:
+		return 4;
+	case FRX_OP_BE32_64:
+	case FRX_OP_BE64:
+		return 8;
+	case FRX_OP_UINT:
+		return op->size;
+	case FRX_OP_ADDR4:
+	case FRX_OP_ADDR6:
+		return 16;
+	case FRX_OP_DIRECTION:
+		*off = (unsigned int)offsetof(struct frx_flowrec, direction);
+		return 1;
+	default:
+		return 0; /* skips, strings, values outside the record */
+	}
+}
+
+static int
+op_group(const struct frx_tmpl_op *op)
+{
+	switch ((enum frx_tmpl_op_kind)op->kind) {
+	case FRX_OP_SKIP:
+		return -1;
+	case FRX_OP_U8:
+		return FRX_G_U8;
+	case FRX_OP_BE16:
+		return FRX_G_BE16;
+	case FRX_OP_BE32:
+		return FRX_G_BE32;
+	case FRX_OP_BE32_64:
+		return FRX_G_BE32_64;
+	case FRX_OP_BE64:
+		return FRX_G_BE64;
+	case FRX_OP_ADDR4:
+		return FRX_G_ADDR4;
+	case FRX_OP_ADDR6:
+		return FRX_G_ADDR6;
+	case FRX_OP_UINT:
+		if (op->len == 2 && op->size == 4)
+			return FRX_G_BE16_32;
+		if (op->len == 2 && op->size == 1)
+			return FRX_G_BE16_8;
+		return FRX_G_OTHER;
+	case FRX_OP_DIRECTION:
+		return op->len == 1 ? FRX_G_DIR8 : FRX_G_OTHER;
+	case FRX_OP_EXTRA:
+		return op->len == 1 ? FRX_G_X8 : op->len == 2 ? FRX_G_X16 : op->len == 4 ? FRX_G_X32
+		     : op->len == 8 ? FRX_G_X64 : FRX_G_OTHER;
+	default:
+		return FRX_G_OTHER;
+	}
+}
+
+/*
+ * Group a fixed-layout template's stores by kind (struct frx_tmpl_plan):
+ * decoding a record is then a few tight loops, with no indirect jump per
+ * field. Only when no two stores overlap in the record, so that running
+ * them grouped gives the same record as running them in order.
+ */
+static void
+plan_compile(struct frx_tmpl *t)
+{
+	struct frx_tmpl_plan *pl = &t->plan;
+	uint8_t written[sizeof(struct frx_flowrec)];
+	uint16_t at[FRX_G_MAX];
+
+	memset(pl->n, 0, sizeof(pl->n));
+	pl->ok = 0;
+	pl->x_seen = 0;
+	pl->extra_targets = 0;
+	if (t->has_varlen)
+		return;
+	memset(written, 0, sizeof(written));
+	for (uint16_t i = 0; i < t->nb_ops; i++) {
+		const struct frx_tmpl_op *op = &t->ops[i];
+		unsigned int off, len = op_rec_bytes(op, &off);
+		int g = op_group(op);
+
+		for (unsigned int b = off; b < off + len; b++) {
+			if (b >= sizeof(written) || written[b])
+				return;
+			written[b] = 1;
+		}
+		if (g >= 0)
+			pl->n[g]++;
+		if (op->kind == FRX_OP_EXTRA)
+			pl->extra_targets |= 1ull << op->target;
+	}
+	at[0] = 0;
+	for (unsigned int g = 1; g < FRX_G_MAX; g++)
+		at[g] = (uint16_t)(at[g - 1] + pl->n[g - 1]);
+	for (uint16_t i = 0; i < t->nb_ops; i++) {
+		const struct frx_tmpl_op *op = &t->ops[i];
+		int g = op_group(op);
+		struct frx_tmpl_mv *mv;
+
+		if (g < 0)
+			continue;
+		mv = &pl->mv[at[g]++];
+		mv->data_off = op->data_off;
+		if (g == FRX_G_OTHER)
+			mv->dst = i;
+		else if (g >= FRX_G_X8) {
+			mv->dst = op->target;
+			pl->x_seen |= 1ull << op->target;
+		} else if (g == FRX_G_DIR8) {
+			mv->dst = (uint16_t)offsetof(struct frx_flowrec, direction);
+		} else {
+			mv->dst = op->rec_off;
+		}
+	}
+	pl->ok = 1;
+}
+
 static void
 tmpl_compile(struct frx_tmpl *t, unsigned int version)
 {
@@ -341,6 +466,7 @@ tmpl_compile(struct frx_tmpl *t, unsigned int version)
 				t->time_last = last[k];
 		}
 	}
+	plan_compile(t);
 }
 
 /* ------------------------------------------------------------- counters */
@@ -453,7 +579,7 @@ uint32_t
 frx_tmpl_session_get(struct frx_tmpl_cache *c, const struct frx_tmpl_session_key *key, uint64_t now_ms)
 {
 	uint32_t n = c->conf.max_sessions;
-	uint32_t start = frx_fnv1a(key, sizeof(*key), FRX_FNV_SEED) % n;
+	uint32_t start = frx_hash(key, sizeof(*key), FRX_HASH_SEED) % n;
 	uint32_t free_slot = NO_SLOT, stale_slot = NO_SLOT;
 
 	/* Linear probing over a small table; sessions are never removed from
@@ -790,11 +916,11 @@ frx_tmpl_ifname_set(struct frx_tmpl_cache *c, uint32_t session, uint32_t ifindex
 		    uint16_t len)
 {
 	const struct frx_tmpl_session_key *key = &c->sessions[session].key;
-	uint32_t h = frx_fnv1a(key->addr, 16, FRX_FNV_SEED);
+	uint32_t h = frx_hash(key->addr, 16, FRX_HASH_SEED);
 	uint32_t pos;
 
-	h = frx_fnv1a(&key->domain, 4, h);
-	h = frx_fnv1a(&ifindex, 4, h);
+	h = frx_hash(&key->domain, 4, h);
+	h = frx_hash(&ifindex, 4, h);
 	if (len > FRX_IFNAME_LEN)
 		len = FRX_IFNAME_LEN;
 	/* linear probing; entries are never removed, the table only fills */
@@ -835,12 +961,12 @@ const char *
 frx_tmpl_ifname_find(const struct frx_tmpl_cache *c, const uint8_t exporter_addr[16], uint32_t domain,
 		     uint32_t ifindex, uint16_t *len)
 {
-	uint32_t h = frx_fnv1a(exporter_addr, 16, FRX_FNV_SEED);
+	uint32_t h = frx_hash(exporter_addr, 16, FRX_HASH_SEED);
 
 	if (c->nb_ifnames == 0)
 		return NULL;
-	h = frx_fnv1a(&domain, 4, h);
-	h = frx_fnv1a(&ifindex, 4, h);
+	h = frx_hash(&domain, 4, h);
+	h = frx_hash(&ifindex, 4, h);
 	/* the probe sequence of frx_tmpl_ifname_set(); entries are never removed */
 	for (uint32_t k = 0; k <= c->ifname_mask; k++) {
 		const struct frx_ifname_slot *s = &c->ifnames[(h + k) & c->ifname_mask];

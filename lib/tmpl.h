@@ -104,6 +104,50 @@ enum frx_tmpl_op_kind {
 	FRX_OP_MAX
 };
 
+/**
+ * Groups of a template's grouped plan (frx_tmpl.plan): stores of one kind
+ * run as one loop over (data offset, destination) pairs, no dispatch per
+ * field. The FRX_G_X* groups store into the decoder's per-record values
+ * (times, sampling, biflow counters) instead of the record.
+ */
+enum frx_tmpl_group {
+	FRX_G_U8 = 0,
+	FRX_G_BE16,
+	FRX_G_BE32,
+	FRX_G_BE32_64,
+	FRX_G_BE64,
+	FRX_G_ADDR4,
+	FRX_G_ADDR6,
+	FRX_G_BE16_32, /**< 2 bytes into a 4-byte field (v9 interfaces and AS numbers) */
+	FRX_G_BE16_8,  /**< 2 bytes into a 1-byte field, the low byte (IPFIX tcpControlBits) */
+	FRX_G_DIR8,    /**< 1-byte flowDirection */
+	FRX_G_X8,     /**< 1-byte value of an FRX_OP_EXTRA target */
+	FRX_G_X16,
+	FRX_G_X32,
+	FRX_G_X64,
+	FRX_G_OTHER,  /**< any other op: through the general store, in template order */
+	FRX_G_MAX
+};
+
+/** One store of a grouped plan. */
+struct frx_tmpl_mv {
+	uint16_t data_off;    /**< offset in the data record */
+	uint16_t dst;         /**< record byte offset; FRX_G_X*: the target; FRX_G_OTHER: the op's index */
+};
+
+/**
+ * A fixed-layout template as groups of stores of one kind, for
+ * lib/ipfix.c; built when no two stores write the same record bytes, so
+ * their order does not matter (ok = 0: run the ops in order instead).
+ */
+struct frx_tmpl_plan {
+	uint8_t ok;
+	uint8_t n[FRX_G_MAX];   /**< stores in each group, in group order in mv */
+	uint64_t x_seen;        /**< targets the FRX_G_X* groups set */
+	uint64_t extra_targets; /**< every FRX_OP_EXTRA target of the template, in any group */
+	struct frx_tmpl_mv mv[FRX_TMPL_MAX_FIELDS];
+};
+
 /** The key of a transport session and domain. */
 struct frx_tmpl_session_key {
 	uint8_t addr[16];
@@ -131,6 +175,7 @@ struct frx_tmpl {
 	uint64_t last_seen_ms;
 	struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
 	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS + 1]; /**< nb_ops ops, then an FRX_OP_END */
+	struct frx_tmpl_plan plan;  /**< the same stores grouped by kind, if possible */
 };
 
 struct frx_tmpl_sampler {
