@@ -12,6 +12,9 @@
 
 #include <endian.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "flowrec.h"
 #include "uptime.h"
@@ -551,6 +554,118 @@ run_plan(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, st
 	}
 }
 
+/* ------------------------------------------------- AVX-512 VBMI permutation */
+
+static int simd_disabled; /* frx_ipfix_set_simd(0): tests compare both paths */
+
+int
+frx_ipfix_set_simd(int enable)
+{
+	int was = !simd_disabled;
+
+	simd_disabled = !enable;
+	return was;
+}
+
+int
+frx_ipfix_simd_active(void)
+{
+#if defined(__x86_64__)
+	return !simd_disabled && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512vbmi");
+#else
+	return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+#define FRX_PERM_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+/* The set's base record with the template's constant bytes (struct frx_tmpl_perm). */
+static FRX_PERM_TARGET void
+perm_base(const struct frx_tmpl_perm *pm, const struct frx_flowrec *base, uint8_t out[192])
+{
+	const uint8_t *b = (const uint8_t *)base;
+
+	for (unsigned int k = 0; k < 3; k++) {
+		__m512i v = k < 2 ? _mm512_loadu_si512(b + 64 * k) : _mm512_maskz_loadu_epi8(0xffffffffull, b + 128);
+
+		v = _mm512_mask_blend_epi8(pm->rec_const[k], v, _mm512_loadu_si512(pm->konst + 64 * k));
+		_mm512_storeu_si512(out + 64 * k, v);
+	}
+}
+
+/*
+ * One data record at p into rec: three byte permutations of its (at most
+ * 128) bytes blended over the base, one more for the values of x. The
+ * masked loads read exactly the record's bytes.
+ */
+static FRX_PERM_TARGET void
+perm_record(const struct frx_tmpl_perm *pm, const uint8_t *p, const uint8_t base[192], struct frx_flowrec *rec,
+	    struct rec_extra *x)
+{
+	__m512i s0 = _mm512_maskz_loadu_epi8(pm->load_mask[0], p);
+	__m512i s1 = _mm512_maskz_loadu_epi8(pm->load_mask[1], p + 64);
+	uint8_t *r = (uint8_t *)rec;
+
+	for (unsigned int k = 0; k < 3; k++) {
+		__m512i v = _mm512_permutex2var_epi8(s0, _mm512_loadu_si512(pm->rec_idx + 64 * k), s1);
+
+		v = _mm512_mask_blend_epi8(pm->rec_from_data[k], _mm512_loadu_si512(base + 64 * k), v);
+		if (k < 2)
+			_mm512_storeu_si512(r + 64 * k, v);
+		else
+			_mm512_mask_storeu_epi8(r + 128, 0xffffffffull, v);
+	}
+	if (pm->nb_slots) {
+		uint64_t slots[FRX_PERM_MAX_SLOTS];
+
+		_mm512_storeu_si512(slots, _mm512_maskz_permutex2var_epi8(pm->x_from_data, s0,
+									   _mm512_loadu_si512(pm->x_idx), s1));
+		for (unsigned int k = 0; k < pm->nb_slots; k++)
+			x->v[pm->slot_target[k]] = slots[k];
+	}
+}
+
+#else
+/* Other architectures: never called (frx_ipfix_simd_active() is 0). */
+static void
+perm_base(const struct frx_tmpl_perm *pm, const struct frx_flowrec *base, uint8_t out[192])
+{
+	(void)pm, (void)base, (void)out;
+}
+
+static void
+perm_record(const struct frx_tmpl_perm *pm, const uint8_t *p, const uint8_t base[192], struct frx_flowrec *rec,
+	    struct rec_extra *x)
+{
+	(void)pm, (void)p, (void)base, (void)rec, (void)x;
+}
+#endif
+
+/* What the permutation leaves to loops: flowDirection and the general stores. */
+static inline void
+perm_rest(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, struct rec_extra *x,
+	  const struct rec_strings *str)
+{
+	const struct frx_tmpl_plan *pl = &t->plan;
+	const struct frx_tmpl_mv *mv = &pl->mv[t->perm.dir_at];
+	uint8_t *r = (uint8_t *)rec;
+
+	x->seen |= pl->x_seen;
+	for (unsigned int n = pl->n[FRX_G_DIR8]; n; n--, mv++) {
+		uint8_t v = p[mv->data_off];
+
+		r[mv->dst] = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
+	}
+	mv = &pl->mv[t->perm.other_at];
+	for (unsigned int n = pl->n[FRX_G_OTHER]; n; n--, mv++) {
+		const struct frx_tmpl_op *op = &t->ops[mv->dst];
+
+		store_field(op, p + mv->data_off, op->len, rec, x, str);
+	}
+}
+
 /*
  * Run a template over one data record at p (at most left bytes).
  * @return bytes consumed, 0 if a variable-length field runs past the set.
@@ -690,10 +805,14 @@ apply_options(struct msg_ctx *m, const struct rec_extra *x, const uint8_t *const
 	else if (has(x, FRX_T_SAMPLER_RANDOM_INTERVAL))
 		interval = (uint32_t)x->v[FRX_T_SAMPLER_RANDOM_INTERVAL];
 	else if (has(x, FRX_T_PACKET_INTERVAL) && x->v[FRX_T_PACKET_INTERVAL])
-		/* RFC 5477 systematic count-based: 1 in (interval + space) / interval */
-		interval = (uint32_t)((x->v[FRX_T_PACKET_INTERVAL] + x->v[FRX_T_PACKET_SPACE]) /
+		/* RFC 5477 systematic count-based: 1 in (interval + space) / interval
+		 * (a row without the space reads it as 0: no value of x is read
+		 * unless the row had it — the differential fuzzer found the
+		 * uninitialised read) */
+		interval = (uint32_t)((x->v[FRX_T_PACKET_INTERVAL] +
+				       (has(x, FRX_T_PACKET_SPACE) ? x->v[FRX_T_PACKET_SPACE] : 0)) /
 				      x->v[FRX_T_PACKET_INTERVAL]);
-	else if (has(x, FRX_T_SAMPLING_SIZE) && x->v[FRX_T_SAMPLING_SIZE])
+	else if (has(x, FRX_T_SAMPLING_SIZE) && x->v[FRX_T_SAMPLING_SIZE] && has(x, FRX_T_SAMPLING_POPULATION))
 		/* RFC 5477 random n-out-of-N */
 		interval = (uint32_t)(x->v[FRX_T_SAMPLING_POPULATION] / x->v[FRX_T_SAMPLING_SIZE]);
 	if (interval == 0)
@@ -788,8 +907,9 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 {
 	struct frx_tmpl_session *s = &m->cache->sessions[m->session];
 	struct frx_flowrec base;
+	uint8_t perm_base_bytes[192];
 	uint32_t off = 0;
-	int sampling_known = 0;
+	int sampling_known = 0, use_perm = 0;
 
 	/* What every record of the set shares, written once: each record then
 	 * starts as a copy (no per-record zeroing) and only its fields are
@@ -816,6 +936,10 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 		base.sampling_interval = m->exp->sampling_override ? m->exp->sampling_override : s->sampling_interval;
 	}
 
+	if (!t->options && t->plan.perm_ok && frx_ipfix_simd_active()) {
+		perm_base(&t->perm, &base, perm_base_bytes);
+		use_perm = 1;
+	}
 	/* Trailing bytes shorter than one record are padding (RFC 7011 §3.3.1). */
 	while (len - off >= t->min_len) {
 		struct rec_extra x;
@@ -837,8 +961,19 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 				m->info->records_uncountable |= t->has_varlen;
 				return;
 			}
-			*rec = base;
 			str.strtab = m->out->strings;
+			if (use_perm) {
+				perm_record(&t->perm, p + off, perm_base_bytes, rec, &x);
+				perm_rest(t, p + off, rec, &x, &str);
+				off += t->min_len;
+				m->info->data_records++;
+				finish_record(m, s, t, rec, &x, sampling_known);
+				m->info->records_written++;
+				if (t->has_reverse)
+					reverse_record(m, rec, &x);
+				continue;
+			}
+			*rec = base;
 		}
 		used = run_template(t, p + off, len - off, rec, &x, &str);
 		if (used == 0) {

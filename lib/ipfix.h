@@ -35,4 +35,15 @@ enum frx_status frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pd
 				 const struct frx_exporter *exp, uint64_t now_ms, struct frx_recbuf *out,
 				 struct frx_pdu_info *info);
 
+/**
+ * Decode fixed-layout templates of at most 128 bytes a record by AVX-512
+ * VBMI byte permutation where the CPU has it (default), or always by the
+ * portable grouped stores (0): the records are the same byte for byte.
+ * Process-wide, for tests and benchmarks. @return the previous setting.
+ */
+int frx_ipfix_set_simd(int enable);
+
+/** 1 if the permutation path is enabled and the CPU has AVX-512 VBMI. */
+int frx_ipfix_simd_active(void);
+
 #endif

@@ -58,15 +58,14 @@ ld16(const void *p)
 static inline int
 is_v4(const uint8_t a[16])
 {
-	return (ld64(a) == 0) & (ld32(a + 8) == V4_MID);
+	return ld64(a) == 0 && ld32(a + 8) == V4_MID;
 }
 
 static inline int
 all_v4(const struct frx_flowrec *r)
 {
-	return ((ld64(r->src_addr) | ld64(r->dst_addr) | ld64(r->next_hop)) == 0) &
-	       (ld32(r->src_addr + 8) == V4_MID) & (ld32(r->dst_addr + 8) == V4_MID) &
-	       (ld32(r->next_hop + 8) == V4_MID);
+	return (ld64(r->src_addr) | ld64(r->dst_addr) | ld64(r->next_hop)) == 0 &&
+	       ((ld32(r->src_addr + 8) ^ V4_MID) | (ld32(r->dst_addr + 8) ^ V4_MID) | (ld32(r->next_hop + 8) ^ V4_MID)) == 0;
 }
 
 /* The exporter context: what every record of one datagram shares. */

@@ -387,6 +387,116 @@ plan_compile(struct frx_tmpl *t)
 	pl->ok = 1;
 }
 
+/* Record byte i comes from data byte src. */
+static void
+perm_data(struct frx_tmpl_perm *pm, unsigned int i, unsigned int src)
+{
+	pm->rec_idx[i] = (uint8_t)src;
+	pm->rec_from_data[i / 64] |= 1ull << (i % 64);
+}
+
+/* Record byte i is the constant v. */
+static void
+perm_const(struct frx_tmpl_perm *pm, unsigned int i, uint8_t v)
+{
+	pm->konst[i] = v;
+	pm->rec_const[i / 64] |= 1ull << (i % 64);
+}
+
+/*
+ * The grouped plan as one byte permutation (struct frx_tmpl_perm): every
+ * group but FRX_G_DIR8 and FRX_G_OTHER (which still run as loops after
+ * it) becomes "record byte i = data byte j" or a constant. Big-endian
+ * values land little-endian, so byte k of an n-byte value is data byte
+ * n-1-k of the field.
+ */
+static void
+perm_compile(struct frx_tmpl *t)
+{
+	struct frx_tmpl_plan *pl = &t->plan;
+	struct frx_tmpl_perm *pm = &t->perm;
+	const struct frx_tmpl_mv *mv = pl->mv;
+	unsigned int nx = pl->n[FRX_G_X8] + pl->n[FRX_G_X16] + pl->n[FRX_G_X32] + pl->n[FRX_G_X64];
+
+	pl->perm_ok = 0;
+	if (!pl->ok || t->min_len > FRX_PERM_MAX_DATA || nx > FRX_PERM_MAX_SLOTS)
+		return;
+	memset(pm, 0, sizeof(*pm));
+	for (unsigned int g = 0; g < FRX_G_MAX; g++) {
+		for (unsigned int k = 0; k < pl->n[g]; k++, mv++) {
+			unsigned int d = mv->data_off, r = mv->dst, j;
+
+			switch (g) {
+			case FRX_G_U8:
+				perm_data(pm, r, d);
+				break;
+			case FRX_G_BE16:
+				for (j = 0; j < 2; j++)
+					perm_data(pm, r + j, d + 1 - j);
+				break;
+			case FRX_G_BE32:
+				for (j = 0; j < 4; j++)
+					perm_data(pm, r + j, d + 3 - j);
+				break;
+			case FRX_G_BE32_64:
+				for (j = 0; j < 4; j++) {
+					perm_data(pm, r + j, d + 3 - j);
+					perm_const(pm, r + 4 + j, 0);
+				}
+				break;
+			case FRX_G_BE64:
+				for (j = 0; j < 8; j++)
+					perm_data(pm, r + j, d + 7 - j);
+				break;
+			case FRX_G_ADDR4:
+				for (j = 0; j < 12; j++)
+					perm_const(pm, r + j, j < 10 ? 0 : 0xff);
+				for (j = 0; j < 4; j++)
+					perm_data(pm, r + 12 + j, d + j);
+				break;
+			case FRX_G_ADDR6:
+				for (j = 0; j < 16; j++)
+					perm_data(pm, r + j, d + j);
+				break;
+			case FRX_G_BE16_32:
+				for (j = 0; j < 2; j++) {
+					perm_data(pm, r + j, d + 1 - j);
+					perm_const(pm, r + 2 + j, 0);
+				}
+				break;
+			case FRX_G_BE16_8:
+				perm_data(pm, r, d + 1);
+				break;
+			case FRX_G_X8:
+			case FRX_G_X16:
+			case FRX_G_X32:
+			case FRX_G_X64: {
+				unsigned int len = g == FRX_G_X8 ? 1 : g == FRX_G_X16 ? 2 : g == FRX_G_X32 ? 4 : 8;
+				unsigned int slot = pm->nb_slots++;
+
+				pm->slot_target[slot] = (uint8_t)r;
+				for (j = 0; j < len; j++) {
+					pm->x_idx[slot * 8 + j] = (uint8_t)(d + len - 1 - j);
+					pm->x_from_data |= 1ull << (slot * 8 + j);
+				}
+				break;
+			}
+			default:
+				break; /* FRX_G_DIR8, FRX_G_OTHER: loops */
+			}
+		}
+	}
+	pm->dir_at = pm->other_at = 0;
+	for (unsigned int g = 0; g < FRX_G_OTHER; g++) {
+		if (g < FRX_G_DIR8)
+			pm->dir_at = (uint16_t)(pm->dir_at + pl->n[g]);
+		pm->other_at = (uint16_t)(pm->other_at + pl->n[g]);
+	}
+	pm->load_mask[0] = t->min_len >= 64 ? UINT64_MAX : (1ull << t->min_len) - 1;
+	pm->load_mask[1] = t->min_len >= 128 ? UINT64_MAX : t->min_len > 64 ? (1ull << (t->min_len - 64)) - 1 : 0;
+	pl->perm_ok = 1;
+}
+
 static void
 tmpl_compile(struct frx_tmpl *t, unsigned int version)
 {
@@ -467,6 +577,7 @@ tmpl_compile(struct frx_tmpl *t, unsigned int version)
 		}
 	}
 	plan_compile(t);
+	perm_compile(t);
 }
 
 /* ------------------------------------------------------------- counters */

@@ -143,9 +143,39 @@ struct frx_tmpl_mv {
 struct frx_tmpl_plan {
 	uint8_t ok;
 	uint8_t n[FRX_G_MAX];   /**< stores in each group, in group order in mv */
+	uint8_t perm_ok;        /**< the template's perm is usable (struct frx_tmpl_perm) */
 	uint64_t x_seen;        /**< targets the FRX_G_X* groups set */
 	uint64_t extra_targets; /**< every FRX_OP_EXTRA target of the template, in any group */
-	struct frx_tmpl_mv mv[FRX_TMPL_MAX_FIELDS];
+	struct frx_tmpl_mv mv[FRX_TMPL_MAX_FIELDS];        /**< the template's perm is usable (struct frx_tmpl_perm) */
+};
+
+/** Most bytes a data record may have for the permutation form. */
+#define FRX_PERM_MAX_DATA 128
+/** Most FRX_G_X* values it carries. */
+#define FRX_PERM_MAX_SLOTS 8
+
+/**
+ * A fixed-layout template (at most FRX_PERM_MAX_DATA bytes a record) as
+ * one byte permutation from the data record to the flow record: byte i of
+ * the record is data byte rec_idx[i] where rec_from_data has bit i, the
+ * constant konst[i] where rec_const has it (the IPv4-mapped prefix, the
+ * zero high bytes of widened values), else the set's base record. Byte
+ * swaps are part of the permutation. The FRX_G_X* values go the same way
+ * into 8-byte slots (slot k: target slot_target[k]). Runs with AVX-512
+ * VBMI where the CPU has it (lib/ipfix.c); the grouped loops otherwise.
+ */
+struct frx_tmpl_perm {
+	uint8_t rec_idx[192];
+	uint8_t konst[192];
+	uint64_t rec_from_data[3];
+	uint64_t rec_const[3];
+	uint8_t x_idx[64];
+	uint64_t x_from_data;
+	uint8_t nb_slots;
+	uint8_t slot_target[FRX_PERM_MAX_SLOTS];
+	uint64_t load_mask[2];  /**< bytes 0-63 and 64-127 of a data record */
+	uint16_t dir_at;        /**< index in plan.mv of the FRX_G_DIR8 stores */
+	uint16_t other_at;      /**< and of the FRX_G_OTHER ones */
 };
 
 /** The key of a transport session and domain. */
@@ -176,6 +206,7 @@ struct frx_tmpl {
 	struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
 	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS + 1]; /**< nb_ops ops, then an FRX_OP_END */
 	struct frx_tmpl_plan plan;  /**< the same stores grouped by kind, if possible */
+	struct frx_tmpl_perm perm;  /**< valid if plan.perm_ok */
 };
 
 struct frx_tmpl_sampler {

@@ -1,19 +1,28 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer harness: every export decoder through frx_decode(), with a small
- * record buffer that refills a few times, as a worker's blocks do, and one
+ * record buffer that refills a few times, as a worker's window does, and one
  * v9/IPFIX template cache kept across inputs (state is part of the attack
- * surface: templates learned from one datagram shape the next). */
+ * surface: templates learned from one datagram shape the next).
+ * Differential: a second decoder takes every input with the AVX-512
+ * permutation path off (frx_ipfix_set_simd), and both must give the same
+ * status and the same records, byte for byte. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "decode.h"
 #include "flowrec.h"
+#include "ipfix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct frx_flowrec slots[64];
-static struct frx_decoder *dec;
+#define WINDOW 64
+#define REFILLS 4
+
+/* Each decoder's records: a window of 64 that moves on at each refill. */
+static struct frx_flowrec slots[2][WINDOW * (REFILLS + 1)];
+static struct frx_decoder *dec[2];
 static uint64_t now_ms = 1763900000000ull;
 static int refills_left;
 
@@ -22,26 +31,42 @@ refill(struct frx_recbuf *rb)
 {
 	if (refills_left-- <= 0)
 		return -1;
-	rb->recs = slots;
+	rb->recs += WINDOW;
 	rb->count = 0;
-	rb->capacity = 64;
+	rb->capacity = WINDOW;
 	return 0;
+}
+
+static enum frx_status
+run(int side, const uint8_t *copy, size_t size, struct frx_pdu_info *info, uint32_t *stored)
+{
+	struct frx_exporter exp = { .port = 2055 };
+	struct frx_recbuf rb;
+	enum frx_status st;
+
+	frx_addr_set_v4(exp.addr, "\x7f\x00\x00\x01");
+	frx_recbuf_init_array(&rb, slots[side], WINDOW);
+	rb.refill = refill;
+	refills_left = REFILLS;
+	frx_ipfix_set_simd(side == 0);
+	st = frx_decode(dec[side], copy, (uint32_t)size, &exp, now_ms, &rb, info);
+	*stored = (uint32_t)(rb.recs - slots[side]) + rb.count;
+	return st;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct frx_exporter exp = { .port = 2055 };
-	struct frx_recbuf rb;
-	struct frx_pdu_info info;
-	enum frx_status st;
+	struct frx_pdu_info info[2];
+	enum frx_status st[2];
+	uint32_t stored[2];
 	uint8_t *copy;
 
 	if (size > 65535)
 		return 0;
-	if (dec == NULL) {
-		/* One decoder for the whole run: template state carries across
-		 * inputs, as it does across datagrams. Small tables so the
+	if (dec[0] == NULL) {
+		/* One decoder per side for the whole run: template state carries
+		 * across inputs, as it does across datagrams. Small tables so the
 		 * fuzzer reaches "full" and expiry paths. */
 		struct frx_decoder_conf conf;
 
@@ -53,22 +78,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf.tmpl.max_backlog_per_session = 4;
 		conf.tmpl.template_timeout_s = 30;
 		conf.tmpl.backlog_timeout_s = 5;
-		dec = frx_decoder_create(&conf);
-		if (dec == NULL)
+		dec[0] = frx_decoder_create(&conf);
+		dec[1] = frx_decoder_create(&conf);
+		if (dec[0] == NULL || dec[1] == NULL)
 			__builtin_trap();
 	}
 	copy = __builtin_malloc(size ? size : 1);
 	memcpy(copy, data, size);
-	frx_addr_set_v4(exp.addr, "\x7f\x00\x00\x01");
-	frx_recbuf_init_array(&rb, slots, 64);
-	rb.refill = refill;
-	refills_left = 4;
-	st = frx_decode(dec, copy, (uint32_t)size, &exp, now_ms, &rb, &info);
+	for (int side = 0; side < 2; side++) {
+		st[side] = run(side, copy, size, &info[side], &stored[side]);
+		if (st[side] >= FRX_STATUS_MAX)
+			__builtin_trap();
+		if (st[side] == FRX_OK && info[side].records_written != info[side].count && info[side].version <= 7)
+			__builtin_trap(); /* v1-v7: OK means every announced record was stored */
+	}
 	now_ms += 1000; /* templates and backlog age across inputs */
-	if (st >= FRX_STATUS_MAX)
+	if (st[0] != st[1] || info[0].records_written != info[1].records_written || stored[0] != stored[1] ||
+	    memcmp(slots[0], slots[1], stored[0] * sizeof(slots[0][0])) != 0) {
+		/* the permutation and the portable stores disagree: say where */
+		fprintf(stderr, "fuzz_decode: sides differ: status %d/%d, records %u/%u, stored %u/%u\n", st[0], st[1],
+			info[0].records_written, info[1].records_written, stored[0], stored[1]);
+		for (uint32_t i = 0; i < stored[0] && i < stored[1]; i++)
+			for (size_t b = 0; b < sizeof(slots[0][0]); b++)
+				if (((const uint8_t *)&slots[0][i])[b] != ((const uint8_t *)&slots[1][i])[b]) {
+					fprintf(stderr, "fuzz_decode: record %u byte %zu: %02x/%02x\n", i, b,
+						((const uint8_t *)&slots[0][i])[b], ((const uint8_t *)&slots[1][i])[b]);
+					i = stored[0];
+					break;
+				}
 		__builtin_trap();
-	if (st == FRX_OK && info.records_written != info.count && info.version <= 7)
-		__builtin_trap(); /* v1-v7: OK means every announced record was stored */
+	}
 	__builtin_free(copy);
 	return 0;
 }
