@@ -17,7 +17,8 @@
  *
  * -p does what flowrx's worker does: a 256-record window (unless -w) that
  * is packed into a file block at the end of every burst of 32 datagrams
- * and when full, the block sealed (times, CRC32C) when it fills.
+ * and when full, the block sealed (times, CRC32C) when it fills, the next
+ * one of a pool of 128 (flowrx's default --blocks, 28 MiB) taken then.
  *
  * The decap cost is measured apart (first line per file) so decode is
  * not charged for it. One line per file, then a key=value line for
@@ -39,6 +40,7 @@
 
 #define FRX_BENCH_BURST 32   /* datagrams a worker burst packs at its end (app/flowrx/ctx.h FRX_BURST) */
 #define FRX_BENCH_WINDOW 256 /* the worker's window (FRX_STAGE_RECORDS) */
+#define FRX_BENCH_BLOCKS 128 /* flowrx's block pool (--blocks): larger than the cache, as there */
 
 struct dgram {
 	const uint8_t *data;
@@ -175,6 +177,7 @@ window_reuse(struct frx_recbuf *rb)
  * (times, CRC32C) when it is full; the sealed block is then dropped.
  */
 struct packer {
+	struct frx_block *pool;  /* FRX_BENCH_BLOCKS blocks, filled in turn as flowrx's pool is */
 	struct frx_block *blk;
 	struct frx_recpack_stream ps;
 	uint64_t blocks;
@@ -191,6 +194,7 @@ window_pack(struct frx_recbuf *rb)
 		if (done < rb->count) {
 			frx_block_seal_stream(pk->blk, &pk->ps);
 			pk->blocks++;
+			pk->blk = &pk->pool[pk->blocks % FRX_BENCH_BLOCKS];
 			frx_recpack_stream_init(&pk->ps, pk->blk->payload, sizeof(pk->blk->payload), FRX_BLOCK_RECORDS, 0);
 		}
 	}
@@ -284,11 +288,13 @@ bench_file(const char *path, double seconds, uint32_t window, int pack)
 	frx_recbuf_init_array(&rb, recs, (uint32_t)capacity);
 	rb.refill = window_reuse;
 	if (pack) {
-		pk.blk = aligned_alloc(64, (sizeof(*pk.blk) + 63) & ~(size_t)63);
-		if (pk.blk == NULL) {
+		pk.pool = aligned_alloc(64, FRX_BENCH_BLOCKS * ((sizeof(*pk.pool) + 63) & ~(size_t)63));
+		if (pk.pool == NULL) {
 			perror("flowrx-decode-bench");
 			return -1;
 		}
+		memset(pk.pool, 0, FRX_BENCH_BLOCKS * sizeof(*pk.pool)); /* fault the pages in */
+		pk.blk = pk.pool;
 		frx_recpack_stream_init(&pk.ps, pk.blk->payload, sizeof(pk.blk->payload), FRX_BLOCK_RECORDS, 0);
 		rb.refill = window_pack;
 		rb.owner = &pk;
@@ -347,7 +353,7 @@ bench_file(const char *path, double seconds, uint32_t window, int pack)
 	}
 	fflush(stdout);
 	free(recs);
-	free(pk.blk);
+	free(pk.pool);
 	free(d);
 	free_frames(&frames);
 	frx_decoder_free(dec);

@@ -19,7 +19,8 @@
 #define K_SAME_CTX 0x08  /* exporter context as in the previous record */
 #define K_EXP_V4 0x10    /* exporter address IPv4-mapped: 4 bytes */
 #define K_EXTRA 0x20     /* class, direction, forwarding status, VLANs, flows, reserved follow */
-#define K_ALL 0x3f
+#define K_EXTRA8 0x40    /* class, direction, forwarding status, VLANs follow (flows 1, reserved 0) */
+#define K_ALL 0x7f
 
 /*
  * The tests below run for every record the collector stores, so they are
@@ -83,6 +84,13 @@ same_ctx(const struct frx_flowrec *a, const struct frx_flowrec *b)
 		(uint64_t)(a->exporter_port ^ b->exporter_port)) == 0;
 }
 
+/* The short extra group (K_EXTRA8) is enough: flows 1, nothing reserved. */
+static inline int
+extra_is_short(const struct frx_flowrec *r)
+{
+	return r->flows == 1 && (ld32(r->reserved) | ld64(r->reserved + 4)) == 0;
+}
+
 static inline int
 has_extra(const struct frx_flowrec *r)
 {
@@ -127,7 +135,7 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 	else if (is_v4(r->exporter_addr))
 		kind |= K_EXP_V4;
 	if (has_extra(r))
-		kind |= K_EXTRA;
+		kind |= extra_is_short(r) ? K_EXTRA8 : K_EXTRA;
 
 	*p++ = kind;
 	PUT(p, r->first_ms);
@@ -181,15 +189,17 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 		*p++ = r->engine_id;
 		*p++ = r->sampling_mode;
 	}
-	if (kind & K_EXTRA) {
+	if (kind & (K_EXTRA | K_EXTRA8)) {
 		PUT(p, r->class_id);
 		*p++ = r->direction;
 		*p++ = r->forwarding_status;
 		PUT(p, r->src_vlan);
 		PUT(p, r->dst_vlan);
-		PUT(p, r->flows);
-		memcpy(p, r->reserved, sizeof(r->reserved));
-		p += sizeof(r->reserved);
+		if (kind & K_EXTRA) {
+			PUT(p, r->flows);
+			memcpy(p, r->reserved, sizeof(r->reserved));
+			p += sizeof(r->reserved);
+		}
 	}
 	return p;
 }
@@ -268,6 +278,8 @@ packed_size(uint8_t kind)
 		n += ((kind & K_EXP_V4) ? 4 : 16) + 2 + 4 + 4 + 4;
 	if (kind & K_EXTRA)
 		n += 2 + 1 + 1 + 2 + 2 + 4 + 12;
+	else if (kind & K_EXTRA8)
+		n += 2 + 1 + 1 + 2 + 2;
 	return n;
 }
 
@@ -294,6 +306,7 @@ frx_recpack_unpack(const uint8_t *in, size_t len, uint32_t count, struct frx_flo
 			return -EINVAL;
 		kind = *p;
 		if ((kind & ~K_ALL) || ((kind & K_SAME_CTX) && (ctx == NULL || (kind & K_EXP_V4))) ||
+		    (kind & (K_EXTRA | K_EXTRA8)) == (K_EXTRA | K_EXTRA8) ||
 		    (size_t)(end - p) < packed_size(kind))
 			return -EINVAL;
 		p++;
@@ -365,15 +378,20 @@ frx_recpack_unpack(const uint8_t *in, size_t len, uint32_t count, struct frx_flo
 			r->engine_id = *p++;
 			r->sampling_mode = *p++;
 		}
-		if (kind & K_EXTRA) {
+		if (kind & (K_EXTRA | K_EXTRA8)) {
 			GET(p, r->class_id);
 			r->direction = *p++;
 			r->forwarding_status = *p++;
 			GET(p, r->src_vlan);
 			GET(p, r->dst_vlan);
-			GET(p, r->flows);
-			memcpy(r->reserved, p, sizeof(r->reserved));
-			p += sizeof(r->reserved);
+			if (kind & K_EXTRA) {
+				GET(p, r->flows);
+				memcpy(r->reserved, p, sizeof(r->reserved));
+				p += sizeof(r->reserved);
+			} else {
+				r->flows = 1;
+				memset(r->reserved, 0, sizeof(r->reserved));
+			}
 		} else {
 			r->class_id = 0;
 			r->direction = 0;

@@ -42,7 +42,8 @@ random_record(struct frx_flowrec *r, const struct frx_flowrec *prev, unsigned in
 	r->last_ms = rand_r(seed) % 2 ? r->first_ms + (uint64_t)rand_r(seed) : pick64(seed);
 	r->packets = pick64(seed);
 	r->bytes = pick64(seed);
-	if (rand_r(seed) % 2) {
+	switch (rand_r(seed) % 3) {
+	case 0: /* no extras */
 		r->class_id = 0;
 		r->direction = 0;
 		r->forwarding_status = 0;
@@ -50,6 +51,13 @@ random_record(struct frx_flowrec *r, const struct frx_flowrec *prev, unsigned in
 		r->dst_vlan = 0;
 		r->flows = 1;
 		memset(r->reserved, 0, sizeof(r->reserved));
+		break;
+	case 1: /* the short extra group (an IPFIX direction, VLANs) */
+		r->flows = 1;
+		memset(r->reserved, 0, sizeof(r->reserved));
+		break;
+	default: /* all of them */
+		break;
 	}
 	if (prev && rand_r(seed) % 2) {
 		memcpy(r->exporter_addr, prev->exporter_addr, 16);
@@ -132,7 +140,9 @@ Test(recpack, unpacker_refuses_wrong_counts_and_garbage)
 
 	buf[0] |= 0x08; /* "same context as before" on the first record */
 	cr_assert_eq(frx_recpack_unpack(buf, len, 3, out), -EINVAL);
-	buf[0] = 0xc0; /* unknown kind bits */
+	buf[0] = 0x80; /* unknown kind bit */
+	cr_assert_eq(frx_recpack_unpack(buf, len, 3, out), -EINVAL);
+	buf[0] = 0x60; /* both extra groups */
 	cr_assert_eq(frx_recpack_unpack(buf, len, 3, out), -EINVAL);
 
 	/* random bytes: refused or accepted, never read past the end (ASan) */
@@ -141,7 +151,7 @@ Test(recpack, unpacker_refuses_wrong_counts_and_garbage)
 		uint8_t *junk = malloc(n ? n : 1);
 
 		for (size_t i = 0; i < n; i++)
-			junk[i] = (uint8_t)(rand_r(&seed) % 4 ? rand_r(&seed) & 0x3f : rand_r(&seed));
+			junk[i] = (uint8_t)(rand_r(&seed) % 4 ? rand_r(&seed) & 0x7f : rand_r(&seed));
 		(void)frx_recpack_unpack(junk, n, 1 + (uint32_t)rand_r(&seed) % 4, out);
 		free(junk);
 	}
@@ -214,4 +224,28 @@ Test(recpack, stream_of_whole_records_stops_when_full)
 	/* and a record limit holds in either form */
 	frx_recpack_stream_init(&s, payload, sizeof(payload), 2, 0);
 	cr_assert_eq(frx_recpack_stream_add(&s, recs, 10), 2);
+}
+
+/* An IPFIX record with a direction and a forwarding status (and nothing
+ * else unusual) takes the short extra group: 8 bytes, not 24. */
+Test(recpack, direction_and_forwarding_status_take_eight_bytes)
+{
+	struct frx_flowrec r[2], back[2];
+	uint8_t buf[2 * FRX_RECPACK_MAX];
+
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 2; i++) {
+		frx_addr_set_v4(r[i].src_addr, "\x0a\x00\x00\x01");
+		frx_addr_set_v4(r[i].dst_addr, "\x0a\x00\x00\x02");
+		frx_addr_set_v4(r[i].next_hop, "\x00\x00\x00\x00");
+		frx_addr_set_v4(r[i].exporter_addr, "\xc0\x00\x02\x01");
+		r[i].flows = 1;
+		r[i].version = 10;
+	}
+	r[1].direction = 1;
+	r[1].forwarding_status = 64;
+	cr_assert_eq(frx_recpack_pack(r, 2, buf), (size_t)(FRX_RECPACK_MIN + 18 + FRX_RECPACK_MIN + 8));
+	cr_assert_eq(frx_recpack_unpack(buf, sizeof(buf) - 2 * FRX_RECPACK_MAX + FRX_RECPACK_MIN + 18 + FRX_RECPACK_MIN + 8,
+					2, back), 0);
+	cr_assert_eq(memcmp(r, back, sizeof(r)), 0);
 }
