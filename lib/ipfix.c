@@ -608,15 +608,24 @@ perm_record(const struct frx_tmpl_perm *pm, const uint8_t *p, const uint8_t base
 	__m512i s1 = _mm512_maskz_loadu_epi8(pm->load_mask[1], p + 64);
 	uint8_t *r = (uint8_t *)rec;
 
-	for (unsigned int k = 0; k < 3; k++) {
-		__m512i v = _mm512_permutex2var_epi8(s0, _mm512_loadu_si512(pm->rec_idx + 64 * k), s1);
+	__m512i v0 = _mm512_permutex2var_epi8(s0, _mm512_loadu_si512(pm->rec_idx), s1);
+	__m512i v1 = _mm512_permutex2var_epi8(s0, _mm512_loadu_si512(pm->rec_idx + 64), s1);
+	__m512i v2 = _mm512_permutex2var_epi8(s0, _mm512_loadu_si512(pm->rec_idx + 128), s1);
 
-		v = _mm512_mask_blend_epi8(pm->rec_from_data[k], _mm512_loadu_si512(base + 64 * k), v);
-		if (k < 2)
-			_mm512_storeu_si512(r + 64 * k, v);
-		else
-			_mm512_mask_storeu_epi8(r + 128, 0xffffffffull, v);
+	v0 = _mm512_mask_blend_epi8(pm->rec_from_data[0], _mm512_loadu_si512(base), v0);
+	v1 = _mm512_mask_blend_epi8(pm->rec_from_data[1], _mm512_loadu_si512(base + 64), v1);
+	v2 = _mm512_mask_blend_epi8(pm->rec_from_data[2], _mm512_loadu_si512(base + 128), v2);
+	if (pm->dir_lanes) {
+		/* flowDirection 0 ingress, 1 egress, else unknown: FRX_DIR_* = v + 1 or 0
+		 * (direction is in the last 32 bytes of the record) */
+		__mmask64 small = _mm512_cmplt_epu8_mask(v2, _mm512_set1_epi8(2)) & pm->dir_lanes;
+
+		v2 = _mm512_mask_add_epi8(v2, small, v2, _mm512_set1_epi8(1));
+		v2 = _mm512_mask_mov_epi8(v2, pm->dir_lanes & ~small, _mm512_setzero_si512());
 	}
+	_mm512_storeu_si512(r, v0);
+	_mm512_storeu_si512(r + 64, v1);
+	_mm512_mask_storeu_epi8(r + 128, 0xffffffffull, v2);
 	if (pm->nb_slots) {
 		uint64_t slots[FRX_PERM_MAX_SLOTS];
 
@@ -653,10 +662,12 @@ perm_rest(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, s
 	uint8_t *r = (uint8_t *)rec;
 
 	x->seen |= pl->x_seen;
-	for (unsigned int n = pl->n[FRX_G_DIR8]; n; n--, mv++) {
-		uint8_t v = p[mv->data_off];
+	if (!t->perm.dir_lanes) {
+		for (unsigned int n = pl->n[FRX_G_DIR8]; n; n--, mv++) {
+			uint8_t v = p[mv->data_off];
 
-		r[mv->dst] = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
+			r[mv->dst] = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
+		}
 	}
 	mv = &pl->mv[t->perm.other_at];
 	for (unsigned int n = pl->n[FRX_G_OTHER]; n; n--, mv++) {

@@ -20,7 +20,12 @@
 #define K_EXP_V4 0x10    /* exporter address IPv4-mapped: 4 bytes */
 #define K_EXTRA 0x20     /* class, direction, forwarding status, VLANs, flows, reserved follow */
 #define K_EXTRA8 0x40    /* class, direction, forwarding status, VLANs follow (flows 1, reserved 0) */
-#define K_ALL 0x7f
+#define K_MORE 0x80      /* a second kind byte follows (M_*), not 0 */
+#define K_ALL 0xff
+
+#define M_NARROW 0x01    /* src_as, dst_as, in_if, out_if: 2 bytes each (else 4) */
+#define M_FIRST_REL 0x02 /* first_ms: 4-byte signed difference from the previous record's */
+#define M_ALL 0x03
 
 /*
  * The tests below run for every record the collector stores, so they are
@@ -122,7 +127,7 @@ _Static_assert(offsetof(struct frx_flowrec, dst_as) == offsetof(struct frx_flowr
 static inline uint8_t *
 pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p)
 {
-	uint8_t kind = 0;
+	uint8_t kind = 0, more = 0;
 
 	if (all_v4(r))
 		kind |= K_V4;
@@ -136,9 +141,23 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 		kind |= K_EXP_V4;
 	if (has_extra(r))
 		kind |= extra_is_short(r) ? K_EXTRA8 : K_EXTRA;
+	if (((r->src_as | r->dst_as | r->in_if | r->out_if) >> 16) == 0)
+		more |= M_NARROW; /* v5-v8 and most v9 exporters: 16-bit AS numbers and ifIndexes */
+	if (prev != NULL && r->first_ms - prev->first_ms + 0x80000000ull <= UINT32_MAX)
+		more |= M_FIRST_REL; /* the flows of a datagram start close together */
+	if (more)
+		kind |= K_MORE;
 
 	*p++ = kind;
-	PUT(p, r->first_ms);
+	if (more)
+		*p++ = more;
+	if (more & M_FIRST_REL) {
+		int32_t d = (int32_t)(r->first_ms - prev->first_ms);
+
+		PUT(p, d);
+	} else {
+		PUT(p, r->first_ms);
+	}
 	if (kind & K_LAST32) {
 		uint32_t d = (uint32_t)(r->last_ms - r->first_ms);
 
@@ -166,13 +185,22 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 		memcpy(p + 32, r->next_hop, 16);
 		p += 48;
 	}
-	/* src_as, dst_as, in_if, out_if; the ports; proto, tos, tcp_flags,
-	 * the masks: three runs of the record as they are (asserted below) */
-	memcpy(p, &r->src_as, 16);
-	memcpy(p + 16, &r->src_port, 4);
-	memcpy(p + 20, &r->proto, 5);
-	p[25] = r->flags;
-	p += 26;
+	/* src_as, dst_as, in_if, out_if (narrow or not); the ports; proto,
+	 * tos, tcp_flags, the masks: runs of the record as they are (asserted
+	 * above) */
+	if (more & M_NARROW) {
+		uint16_t n[4] = { (uint16_t)r->src_as, (uint16_t)r->dst_as, (uint16_t)r->in_if, (uint16_t)r->out_if };
+
+		memcpy(p, n, 8);
+		p += 8;
+	} else {
+		memcpy(p, &r->src_as, 16);
+		p += 16;
+	}
+	memcpy(p, &r->src_port, 4);
+	memcpy(p + 4, &r->proto, 5);
+	p[9] = r->flags;
+	p += 10;
 	if (!(kind & K_SAME_CTX)) {
 		if (kind & K_EXP_V4) {
 			memcpy(p, r->exporter_addr + 12, 4);
@@ -263,11 +291,18 @@ frx_recpack_stream_add(struct frx_recpack_stream *s, const struct frx_flowrec *r
 	return i;
 }
 
-/* Size of one packed record with this kind byte. */
+/* Size of one packed record with these kind bytes (more: 0 without K_MORE). */
 static size_t
-packed_size(uint8_t kind)
+packed_size(uint8_t kind, uint8_t more)
 {
 	size_t n = 1 + 8 + 4 + 8 + 16 + 4 + 5 + 1;
+
+	if (kind & K_MORE)
+		n += 1;
+	if (more & M_FIRST_REL)
+		n -= 4;
+	if (more & M_NARROW)
+		n -= 8;
 
 	if (!(kind & K_LAST32))
 		n += 4;
@@ -283,8 +318,8 @@ packed_size(uint8_t kind)
 	return n;
 }
 
-_Static_assert(FRX_RECPACK_MIN == 1 + 8 + 4 + 8 + 12 + 16 + 4 + 5 + 1, "smallest packed record");
-_Static_assert(FRX_RECPACK_MAX >= 1 + 8 + 8 + 16 + 48 + 16 + 4 + 5 + 1 + 16 + 14 + 24, "largest packed record");
+_Static_assert(FRX_RECPACK_MIN == 2 + 4 + 4 + 8 + 12 + 8 + 4 + 5 + 1, "smallest packed record");
+_Static_assert(FRX_RECPACK_MAX >= 2 + 8 + 8 + 16 + 48 + 16 + 4 + 5 + 1 + 16 + 14 + 24, "largest packed record");
 
 #define GET(p, v)                                   \
 	do {                                        \
@@ -300,17 +335,32 @@ frx_recpack_unpack(const uint8_t *in, size_t len, uint32_t count, struct frx_flo
 
 	for (uint32_t i = 0; i < count; i++) {
 		struct frx_flowrec *r = &out[i];
-		uint8_t kind;
+		uint8_t kind, more;
 
 		if (p >= end)
 			return -EINVAL;
 		kind = *p;
+		more = 0;
+		if (kind & K_MORE) {
+			if (end - p < 2)
+				return -EINVAL;
+			more = p[1];
+			if (more == 0 || (more & ~M_ALL))
+				return -EINVAL;
+		}
 		if ((kind & ~K_ALL) || ((kind & K_SAME_CTX) && (ctx == NULL || (kind & K_EXP_V4))) ||
-		    (kind & (K_EXTRA | K_EXTRA8)) == (K_EXTRA | K_EXTRA8) ||
-		    (size_t)(end - p) < packed_size(kind))
+		    (kind & (K_EXTRA | K_EXTRA8)) == (K_EXTRA | K_EXTRA8) || ((more & M_FIRST_REL) && ctx == NULL) ||
+		    (size_t)(end - p) < packed_size(kind, more))
 			return -EINVAL;
-		p++;
-		GET(p, r->first_ms);
+		p += (kind & K_MORE) ? 2 : 1;
+		if (more & M_FIRST_REL) {
+			int32_t d;
+
+			GET(p, d);
+			r->first_ms = ctx->first_ms + (uint64_t)(int64_t)d;
+		} else {
+			GET(p, r->first_ms);
+		}
 		if (kind & K_LAST32) {
 			uint32_t d;
 
@@ -341,10 +391,21 @@ frx_recpack_unpack(const uint8_t *in, size_t len, uint32_t count, struct frx_flo
 			memcpy(r->next_hop, p + 32, 16);
 			p += 48;
 		}
-		GET(p, r->src_as);
-		GET(p, r->dst_as);
-		GET(p, r->in_if);
-		GET(p, r->out_if);
+		if (more & M_NARROW) {
+			uint16_t n[4];
+
+			memcpy(n, p, 8);
+			p += 8;
+			r->src_as = n[0];
+			r->dst_as = n[1];
+			r->in_if = n[2];
+			r->out_if = n[3];
+		} else {
+			GET(p, r->src_as);
+			GET(p, r->dst_as);
+			GET(p, r->in_if);
+			GET(p, r->out_if);
+		}
 		GET(p, r->src_port);
 		GET(p, r->dst_port);
 		r->proto = *p++;

@@ -7,11 +7,13 @@
  * use: three IPv4-mapped addresses with 12 fixed bytes each, an exporter
  * context that every record of a datagram repeats, fields that are zero.
  * Writing those bytes was most of the collector's time (docs/performance.md),
- * so the writer packs each block: IPv4 addresses as 4 bytes, the exporter
+ * so the workers pack each block: IPv4 addresses as 4 bytes, the exporter
  * context only when it changes, 32-bit counters and a 32-bit duration when
- * they fit, the rarely used fields only when set. A v5 record takes 59
- * bytes. Every struct frx_flowrec packs and unpacks to itself, byte for
- * byte; the reader unpacks, so nothing above lib/ffile.c sees the packing.
+ * they fit, 16-bit AS numbers and interfaces in 2 bytes, the start time
+ * relative to the previous record's, the rarely used fields only when set.
+ * A v5 record takes 48 bytes. Every struct frx_flowrec packs and unpacks
+ * to itself, byte for byte; the reader unpacks, so nothing above
+ * lib/ffile.c sees the packing.
  */
 #ifndef FRX_RECPACK_H
 #define FRX_RECPACK_H
@@ -24,7 +26,7 @@
 /** Most bytes one packed record takes. */
 #define FRX_RECPACK_MAX 192
 /** Fewest bytes one packed record takes. */
-#define FRX_RECPACK_MIN 59
+#define FRX_RECPACK_MIN 48
 
 /**
  * Pack @p count records into @p out, which has room for

@@ -481,8 +481,15 @@ perm_compile(struct frx_tmpl *t)
 				}
 				break;
 			}
+			case FRX_G_DIR8:
+				/* one flowDirection byte: permuted, then mapped (lib/ipfix.c) */
+				if (pl->n[FRX_G_DIR8] == 1 && r >= 128) {
+					perm_data(pm, r, d);
+					pm->dir_lanes = 1ull << (r - 128);
+				}
+				break;
 			default:
-				break; /* FRX_G_DIR8, FRX_G_OTHER: loops */
+				break; /* FRX_G_OTHER: loops */
 			}
 		}
 	}

@@ -174,6 +174,7 @@ struct frx_tmpl_perm {
 	uint8_t nb_slots;
 	uint8_t slot_target[FRX_PERM_MAX_SLOTS];
 	uint64_t load_mask[2];  /**< bytes 0-63 and 64-127 of a data record */
+	uint64_t dir_lanes;     /**< bytes 128-191 holding a flowDirection to map (FRX_G_DIR8), 0: loop */
 	uint16_t dir_at;        /**< index in plan.mv of the FRX_G_DIR8 stores */
 	uint16_t other_at;      /**< and of the FRX_G_OTHER ones */
 };

@@ -94,7 +94,7 @@ Test(recpack, random_records_round_trip_byte_for_byte)
 }
 
 /* What a decoder makes of one v5 datagram: one context, IPv4, 32-bit. */
-Test(recpack, v5_datagram_packs_to_59_bytes_a_record)
+Test(recpack, v5_datagram_packs_to_48_bytes_a_record)
 {
 	struct frx_flowrec recs[30];
 	uint8_t buf[30 * FRX_RECPACK_MAX];
@@ -116,10 +116,21 @@ Test(recpack, v5_datagram_packs_to_59_bytes_a_record)
 		r->version = 5;
 		r->flows = 1;
 		r->exporter_port = 2055;
+		r->src_as = 65000;
+		r->in_if = (uint32_t)i;
 	}
 	len = frx_recpack_pack(recs, 30, buf);
-	/* the first record carries the exporter context (4 + 2 + 4 + 4 + 4 bytes) */
-	cr_assert_eq(len, 30 * 59 + 18, "%zu bytes", len);
+	/* the first record carries the exporter context (4 + 2 + 4 + 4 + 4
+	 * bytes) and its whole start time (4 more) */
+	cr_assert_eq(len, 30 * 48 + 18 + 4, "%zu bytes", len);
+	/* a 32-bit AS number takes its 4 bytes (8 more for the four fields) */
+	recs[7].dst_as = 4200000000u;
+	cr_assert_eq(frx_recpack_pack(recs, 30, buf), 30 * 48 + 18 + 4 + 8);
+	/* a start time more than 24 days from the previous record's is whole */
+	recs[9].first_ms -= 0x90000000ull;
+	recs[9].last_ms = recs[9].first_ms;
+	len = frx_recpack_pack(recs, 30, buf);
+	cr_assert_eq(len, 30 * 48 + 18 + 4 + 8 + 4 + 4, "%zu bytes", len);
 }
 
 Test(recpack, unpacker_refuses_wrong_counts_and_garbage)
@@ -244,8 +255,8 @@ Test(recpack, direction_and_forwarding_status_take_eight_bytes)
 	}
 	r[1].direction = 1;
 	r[1].forwarding_status = 64;
-	cr_assert_eq(frx_recpack_pack(r, 2, buf), (size_t)(FRX_RECPACK_MIN + 18 + FRX_RECPACK_MIN + 8));
-	cr_assert_eq(frx_recpack_unpack(buf, sizeof(buf) - 2 * FRX_RECPACK_MAX + FRX_RECPACK_MIN + 18 + FRX_RECPACK_MIN + 8,
-					2, back), 0);
+	/* the first record: its whole start time and the exporter context */
+	cr_assert_eq(frx_recpack_pack(r, 2, buf), (size_t)(FRX_RECPACK_MIN + 4 + 18 + FRX_RECPACK_MIN + 8));
+	cr_assert_eq(frx_recpack_unpack(buf, FRX_RECPACK_MIN + 4 + 18 + FRX_RECPACK_MIN + 8, 2, back), 0);
 	cr_assert_eq(memcmp(r, back, sizeof(r)), 0);
 }
