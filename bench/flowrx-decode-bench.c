@@ -35,6 +35,7 @@
 
 #include "decode.h"
 #include "ffile.h"
+#include "ipfix.h"
 #include "pkt.h"
 #include "recpack.h"
 
@@ -346,6 +347,8 @@ bench_file(const char *path, double seconds, uint32_t window, int pack)
 		       pack ? "decode+pack" : "decode", recs_s / 1e6, decode_s * 1e9 / (double)run.records, decode_s * 1e9 / dgrams,
 		       dgrams / decode_s / 1e6, (double)bytes * (double)passes / decode_s / 1e9);
 		printf("  decap:  %.1f ns/frame\n", decap_ns);
+		printf("simd=%d packed_bytes_per_record=%.1f ", frx_ipfix_simd_active(),
+		       pack ? (double)pk.ps.len / (pk.ps.count ? (double)pk.ps.count : 1.0) : 0.0);
 		printf("mode=%s version=%u records_per_pass=%" PRIu64 " datagrams=%zu records_per_s=%.0f ns_per_record=%.2f "
 		       "ns_per_datagram=%.1f decap_ns_per_frame=%.1f failed=%" PRIu64 "\n",
 		       pack ? "pack" : window ? "window" : "array", run.version, per_pass, n, recs_s, decode_s * 1e9 / (double)run.records, decode_s * 1e9 / dgrams,

@@ -292,9 +292,12 @@ plan_roles(struct app *app, unsigned int *rx_lc, unsigned int *wk_lc, unsigned i
 		app->nb_rx = app->nb_workers = 1;
 		rx_lc[0] = wk_lc[0] = *stats_lc = order[0];
 	} else if (n == 2) {
+		/* The writer on one lcore, RX and the worker on the other: the
+		 * worker packs the blocks, so writing is all that is left to the
+		 * writer and it needs its own CPU (docs/performance.md, lcore plans). */
 		app->nb_rx = app->nb_workers = 1;
-		rx_lc[0] = *stats_lc = order[0];
-		wk_lc[0] = order[1];
+		*stats_lc = order[0];
+		rx_lc[0] = wk_lc[0] = order[1];
 	} else {
 		/* main: stats; then RX lcores (one per 8 lcores), the rest decode */
 		app->nb_rx = 1 + (n - 2) / 8;
