@@ -298,8 +298,8 @@ fi
 # Plans: name|EAL lcore arguments|flowrx role arguments
 PLANS=(
 	"1 lcore: rx+worker+writer|-l 0|"
-	"2 lcores: rx+writer / worker|-l 0,1|"
-	"2 lcores: writer / rx+worker|-l 0,1|--rx-lcores 1 --worker-lcores 1 --stats-lcore 0"
+	"2 lcores: rx+writer / worker|-l 0,1|--rx-lcores 0 --worker-lcores 1 --stats-lcore 0"
+	"2 lcores: writer / rx+worker (default)|-l 0,1|"
 	"3 lcores on 2 CPUs: writer / rx, worker|--lcores 0@0,1@1,2@1|--rx-lcores 1 --worker-lcores 2 --stats-lcore 0"
 )
 declare -A BEST_RPS BEST_PPS BEST_PLAN BEST_WALL_RPS ONE_RPS
