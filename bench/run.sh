@@ -6,6 +6,7 @@
 #
 #   bench/run.sh [--quick] [--build DIR] [--out FILE] [--frames N] [--reps N]
 #                [--tmpfs DIR] [--disk DIR] [--skip WHAT[,WHAT]] [--perf] [--keep]
+#                [--hugepages]
 #
 # Default run: under 10 minutes on a 2-core machine; --quick: under 1 minute,
 # the same table from shorter runs and fewer search steps. Needs the build
@@ -13,6 +14,9 @@
 # nfcapd/nfdump; as root it raises net.core.rmem_max for nfcapd's 64 MiB socket
 # buffer (and puts it back). WHAT: decode, testpmd, flowrx, nfcapd, memory, memif.
 # Set PKTGEN=/path/to/pktgen to add a Pktgen-DPDK -> memif -> flowrx run.
+# --hugepages (root): reserve 600 x 2 MiB pages (and mount hugetlbfs) for the
+# run, put both back after; the default plan then also runs on hugepages, as
+# flowrx does in production (the other plans keep --no-huge, as the tests do).
 # Never part of scripts/test.sh: it takes both cores.
 set -euo pipefail
 
@@ -27,9 +31,12 @@ DISK_BASE=/var/tmp
 SKIP=","
 PERF=0
 KEEP=0
+HUGE_RESERVE=0
+HUGE_SAVED=""           # nr_hugepages before --hugepages changed it
+HUGE_MOUNTED=""         # the hugetlbfs mount --hugepages made
 
 usage() {
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -45,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--skip) SKIP=",$2,"; shift ;;
 	--perf) PERF=1 ;;
 	--keep) KEEP=1 ;;
+	--hugepages) HUGE_RESERVE=1 ;;
 	-h|--help) usage ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage ;;
 	esac
@@ -107,6 +115,8 @@ cleanup() {
 	if [ -n "$RMEM_SAVED" ]; then
 		sysctl -qw net.core.rmem_max="$RMEM_SAVED" || true
 	fi
+	[ -z "$HUGE_MOUNTED" ] || umount "$HUGE_MOUNTED" 2>/dev/null || true
+	[ -z "$HUGE_SAVED" ] || echo "$HUGE_SAVED" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
 	rm -rf "$TMPFS_DIR" "$DISK_DIR" /var/run/dpdk/flowrx-bench-*-"$$" /var/run/dpdk/flowrx-bench-"$$"-* 2>/dev/null || true
 	if [ "$KEEP" = 1 ]; then
 		log "run.sh: logs and captures kept in $WORK"
@@ -302,8 +312,22 @@ PLANS=(
 	"2 lcores: writer / rx+worker (default)|-l 0,1|"
 	"3 lcores on 2 CPUs: writer / rx, worker|--lcores 0@0,1@1,2@1|--rx-lcores 1 --worker-lcores 2 --stats-lcore 0"
 )
-# With hugepages (already reserved, e.g. scripts/setup-hugepages.sh, and a
-# hugetlbfs mount): the default plan again on 2 MiB pages.
+# With hugepages (--hugepages, or already reserved, e.g. by
+# scripts/setup-hugepages.sh, and a hugetlbfs mount): the default plan again
+# on 2 MiB pages.
+if [ "$HUGE_RESERVE" = 1 ] && ! skipped flowrx; then
+	if [ "$(id -u)" != 0 ]; then
+		log "run.sh: --hugepages needs root; the hugepage plan runs only if pages are already free"
+	else
+		HUGE_SAVED=$(cat /proc/sys/vm/nr_hugepages)
+		echo $((HUGE_SAVED + 600)) >/proc/sys/vm/nr_hugepages
+		if ! grep -q hugetlbfs /proc/mounts; then
+			mkdir -p /dev/hugepages
+			mount -t hugetlbfs nodev /dev/hugepages && HUGE_MOUNTED=/dev/hugepages
+		fi
+		log "run.sh: reserved $(( $(cat /proc/sys/vm/nr_hugepages) - HUGE_SAVED )) hugepages of 2 MiB for the run"
+	fi
+fi
 HUGE_NOTE="not measured: no free hugepages (reserve them with scripts/setup-hugepages.sh --size 1200M to add the row)"
 if awk '/^HugePages_Free:/ { exit !($2 >= 600) }' /proc/meminfo && grep -q hugetlbfs /proc/mounts; then
 	PLANS+=("2 lcores, hugepages: writer / rx+worker|-l 0,1 @huge|")
