@@ -20,6 +20,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "recpack.h"
 #include "uptime.h"
 
 struct nf5_layout {
@@ -94,6 +95,65 @@ parse_header(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr, const s
 	return FRX_OK;
 }
 
+/*
+ * The records of a v1-v7 PDU packed straight into the block (out->pack):
+ * the same bytes as decoding into the window and packing it, without the
+ * 160-byte record in between (half of a v5 worker's time went there).
+ */
+static enum frx_status
+pack_direct(const uint8_t *r, const struct nf5_layout *l, struct frx_pdu_info *hdr, const struct frx_flowrec *base,
+	    int likely_ms, struct frx_recbuf *out)
+{
+	/* records already in the window go first: the block keeps arrival order */
+	if (out->count > 0 && (out->refill == NULL || out->refill(out) != 0)) {
+		hdr->records_dropped = hdr->count;
+		return FRX_ENO_BLOCK;
+	}
+	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
+		struct frx_recpack_v4flow f;
+
+		memcpy(f.src, r + R_SRCADDR, 4);
+		memcpy(f.dst, r + R_DSTADDR, 4);
+		memcpy(f.next_hop, r + R_NEXTHOP, 4);
+		f.in_if = frx_rd16(r + R_INPUT);
+		f.out_if = frx_rd16(r + R_OUTPUT);
+		f.packets = frx_rd32(r + R_PKTS);
+		f.bytes = frx_rd32(r + R_OCTETS);
+		if (likely_ms) {
+			f.first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
+			f.last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
+		} else {
+			f.first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
+			f.last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
+		}
+		f.src_port = frx_rd16(r + R_SRCPORT);
+		f.dst_port = frx_rd16(r + R_DSTPORT);
+		if (hdr->version == 1) {
+			f.proto = r[R1_PROT];
+			f.tos = r[R1_TOS];
+			f.tcp_flags = r[R1_TCP_FLAGS];
+			f.src_as = f.dst_as = 0;
+			f.src_mask = f.dst_mask = 0;
+		} else {
+			f.tcp_flags = r[R5_TCP_FLAGS];
+			f.proto = r[R5_PROT];
+			f.tos = r[R5_TOS];
+			f.src_as = frx_rd16(r + R5_SRC_AS);
+			f.dst_as = frx_rd16(r + R5_DST_AS);
+			f.src_mask = r[R5_SRC_MASK];
+			f.dst_mask = r[R5_DST_MASK];
+		}
+		if (!frx_recpack_stream_add_v4flow(out->pack, base, &f) &&
+		    (out->pack_full == NULL || out->pack_full(out) != 0 ||
+		     !frx_recpack_stream_add_v4flow(out->pack, base, &f))) {
+			hdr->records_dropped = hdr->count - i;
+			return FRX_ENO_BLOCK;
+		}
+		hdr->records_written++;
+	}
+	return FRX_OK;
+}
+
 enum frx_status
 frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 	       struct frx_recbuf *out, struct frx_pdu_info *hdr)
@@ -131,6 +191,8 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 	base.flows = 1;
 
 	r = pdu + l->header_len;
+	if (out->pack != NULL)
+		return pack_direct(r, l, hdr, &base, likely_ms, out);
 	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
 		struct frx_flowrec *rec = frx_recbuf_next_raw(out);
 

@@ -85,6 +85,8 @@ frx_strtab_unpush(struct frx_strtab *st, const struct frx_flowrec *rec)
  */
 typedef int (*frx_recbuf_refill_t)(struct frx_recbuf *rb);
 
+struct frx_recpack_stream;
+
 struct frx_recbuf {
 	struct frx_flowrec *recs;  /**< first slot of the window */
 	uint32_t count;            /**< slots used */
@@ -92,6 +94,15 @@ struct frx_recbuf {
 	frx_recbuf_refill_t refill; /**< NULL: a fixed array, full is final */
 	void *owner;               /**< for the refill callback */
 	struct frx_strtab *strings; /**< NULL: decoders keep no strings */
+	/**
+	 * Non-NULL: decoders that can (v1-v7) pack their records straight
+	 * into this file block payload instead of the window, after asking
+	 * refill() to empty the window first (record order is kept). When it
+	 * is full they call pack_full(), which hands it on and starts another
+	 * (-1: no block). The worker sets it when no rule needs the records.
+	 */
+	struct frx_recpack_stream *pack;
+	frx_recbuf_refill_t pack_full;
 };
 
 /**
@@ -136,6 +147,8 @@ frx_recbuf_init_array(struct frx_recbuf *rb, struct frx_flowrec *recs, uint32_t 
 	rb->refill = NULL;
 	rb->owner = NULL;
 	rb->strings = NULL;
+	rb->pack = NULL;
+	rb->pack_full = NULL;
 }
 
 #endif

@@ -291,6 +291,83 @@ frx_recpack_stream_add(struct frx_recpack_stream *s, const struct frx_flowrec *r
 	return i;
 }
 
+int
+frx_recpack_stream_add_v4flow(struct frx_recpack_stream *s, const struct frx_flowrec *ctx,
+			      const struct frx_recpack_v4flow *f)
+{
+	uint8_t kind = K_V4, more = M_NARROW, *p;
+
+	if (s->count >= s->max_records || s->cap - s->len < FRX_RECPACK_MAX)
+		return 0;
+	p = s->out + s->len;
+	/* the choices pack_one() makes, for this shape of record */
+	if (f->last_ms >= f->first_ms && f->last_ms - f->first_ms <= UINT32_MAX)
+		kind |= K_LAST32;
+	if (s->count > 0 && same_ctx(ctx, &s->prev))
+		kind |= K_SAME_CTX;
+	else if (is_v4(ctx->exporter_addr))
+		kind |= K_EXP_V4;
+	if (s->count > 0 && f->first_ms - s->prev.first_ms + 0x80000000ull <= UINT32_MAX)
+		more |= M_FIRST_REL;
+	*p++ = kind | K_MORE;
+	*p++ = more;
+	if (more & M_FIRST_REL) {
+		int32_t d = (int32_t)(f->first_ms - s->prev.first_ms);
+
+		PUT(p, d);
+	} else {
+		PUT(p, f->first_ms);
+	}
+	if (kind & K_LAST32) {
+		uint32_t d = (uint32_t)(f->last_ms - f->first_ms);
+
+		PUT(p, d);
+	} else {
+		PUT(p, f->last_ms);
+	}
+	PUT(p, f->packets);
+	PUT(p, f->bytes);
+	memcpy(p, f->src, 4);
+	memcpy(p + 4, f->dst, 4);
+	memcpy(p + 8, f->next_hop, 4);
+	memcpy(p + 12, &f->src_as, 8);     /* src_as, dst_as, in_if, out_if */
+	memcpy(p + 20, &f->src_port, 4);   /* src_port, dst_port */
+	memcpy(p + 24, &f->proto, 5);      /* proto, tos, tcp_flags, the masks */
+	p[29] = ctx->flags;
+	p += 30;
+	if (!(kind & K_SAME_CTX)) {
+		if (kind & K_EXP_V4) {
+			memcpy(p, ctx->exporter_addr + 12, 4);
+			p += 4;
+		} else {
+			memcpy(p, ctx->exporter_addr, 16);
+			p += 16;
+		}
+		PUT(p, ctx->exporter_port);
+		PUT(p, ctx->domain);
+		PUT(p, ctx->sampling_interval);
+		*p++ = ctx->version;
+		*p++ = ctx->engine_type;
+		*p++ = ctx->engine_id;
+		*p++ = ctx->sampling_mode;
+		s->prev = *ctx; /* the context the next records compare with */
+	}
+	s->prev.first_ms = f->first_ms;
+	s->len = (uint32_t)(p - s->out);
+	s->count++;
+	if (f->first_ms < s->min_first_ms)
+		s->min_first_ms = f->first_ms;
+	if (f->last_ms > s->max_last_ms)
+		s->max_last_ms = f->last_ms;
+	return 1;
+}
+
+_Static_assert(offsetof(struct frx_recpack_v4flow, dst_as) == offsetof(struct frx_recpack_v4flow, src_as) + 2 &&
+		       offsetof(struct frx_recpack_v4flow, out_if) == offsetof(struct frx_recpack_v4flow, src_as) + 6 &&
+		       offsetof(struct frx_recpack_v4flow, dst_port) == offsetof(struct frx_recpack_v4flow, src_port) + 2 &&
+		       offsetof(struct frx_recpack_v4flow, dst_mask) == offsetof(struct frx_recpack_v4flow, proto) + 4,
+	       "v4flow fields copied as runs");
+
 /* Size of one packed record with these kind bytes (more: 0 without K_MORE). */
 static size_t
 packed_size(uint8_t kind, uint8_t more)

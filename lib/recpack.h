@@ -64,6 +64,42 @@ void frx_recpack_stream_init(struct frx_recpack_stream *s, uint8_t *out, uint32_
 uint32_t frx_recpack_stream_add(struct frx_recpack_stream *s, const struct frx_flowrec *recs, uint32_t n);
 
 /**
+ * An IPv4 flow as NetFlow v1-v7 carry it: what frx_recpack_stream_add_v4flow()
+ * packs without a struct frx_flowrec (the v5 decoder's direct path).
+ */
+struct frx_recpack_v4flow {
+	uint64_t first_ms;
+	uint64_t last_ms;
+	uint32_t packets;
+	uint32_t bytes;
+	uint8_t src[4];            /**< network order */
+	uint8_t dst[4];
+	uint8_t next_hop[4];
+	uint16_t src_as;
+	uint16_t dst_as;
+	uint16_t in_if;
+	uint16_t out_if;
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint8_t proto;
+	uint8_t tos;
+	uint8_t tcp_flags;
+	uint8_t src_mask;
+	uint8_t dst_mask;
+};
+
+/**
+ * Add one record: @p ctx with @p f's fields stored in it (ctx gives the
+ * exporter context, flags and the fields f has not; its addresses and its
+ * extra fields must be those of an IPv4 flow without extras: 0, flows 1).
+ * The bytes are exactly those frx_recpack_stream_add() writes for that
+ * record, without building it. Packed streams only (not full).
+ * @return 1 if added, 0 if the payload is full.
+ */
+int frx_recpack_stream_add_v4flow(struct frx_recpack_stream *s, const struct frx_flowrec *ctx,
+				  const struct frx_recpack_v4flow *f);
+
+/**
  * Unpack exactly @p count records from the @p len bytes at @p in.
  * @return 0, or -EINVAL if the bytes are not exactly count packed records
  * (the output is then partly written and must not be used).

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* NetFlow v1/v5/v6/v7 decoder: hand-built PDUs, good and malformed. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 #include "nf5.h"
 #include "nfbuild.h"
+#include "recpack.h"
 
 #define EXPORT_SECS 1700000000u
 #define EXPORT_NSECS 250000000u /* .250 s */
@@ -281,4 +283,199 @@ Test(nf5, every_truncation_of_a_good_pdu_is_refused)
 		cr_assert_neq(frx_nf5_decode(pdu, cut, &exporter, &rb, &info), FRX_OK, "cut at %u", cut);
 		cr_assert_eq(rb.count, 0);
 	}
+}
+
+/* ------------------------------------------------- direct packing (worker) */
+
+/* Sealed payloads of one packing path, as a worker's blocks. */
+struct payloads {
+	uint8_t data[256][2048];
+	uint32_t len[256], count[256];
+	uint64_t min_first[256], max_last[256];
+	unsigned int n;
+	struct frx_recpack_stream s;
+};
+
+static struct payloads pa, pb;
+
+static void
+payload_start(struct payloads *p)
+{
+	cr_assert_lt(p->n, 256);
+	frx_recpack_stream_init(&p->s, p->data[p->n], sizeof(p->data[0]), 40, 0);
+}
+
+static void
+payload_seal(struct payloads *p)
+{
+	p->len[p->n] = p->s.len;
+	p->count[p->n] = p->s.count;
+	p->min_first[p->n] = p->s.min_first_ms;
+	p->max_last[p->n] = p->s.max_last_ms;
+	p->n++;
+	payload_start(p);
+}
+
+static int
+direct_full(struct frx_recbuf *b)
+{
+	(void)b;
+	payload_seal(&pb);
+	return 0;
+}
+
+/* Path A's window: packed into pa at the end of each datagram, as a worker does. */
+static void
+pack_window(struct frx_recbuf *b)
+{
+	uint32_t done = 0;
+
+	while (done < b->count) {
+		done += frx_recpack_stream_add(&pa.s, &b->recs[done], b->count - done);
+		if (done < b->count)
+			payload_seal(&pa);
+	}
+	b->count = 0;
+}
+
+static uint32_t
+pick32(unsigned int *seed)
+{
+	return (uint32_t)rand_r(seed) << 16 ^ (uint32_t)rand_r(seed);
+}
+
+/*
+ * v1/v5/v6/v7 datagrams from changing exporters (IPv4 and IPv6, uptime in
+ * seconds or not, sampling overridden or not), with times that wrap, run
+ * backwards or jump: decoding into the window and packing it, and packing
+ * straight from the wire (frx_recpack_stream_add_v4flow), give the same
+ * payloads byte for byte, split into blocks at the same records.
+ */
+Test(nf5, direct_packing_equals_decoding_then_packing)
+{
+	static const unsigned int versions[] = { 1, 5, 6, 7 };
+	static struct frx_flowrec win[64];
+	unsigned int seed = 99, records = 0;
+
+	memset(&pa, 0, sizeof(pa));
+	memset(&pb, 0, sizeof(pb));
+	payload_start(&pa);
+	payload_start(&pb);
+	for (unsigned int round = 0; round < 400 && pa.n < 250 && pb.n < 250; round++) {
+		struct tb_flow flows[30];
+		unsigned int n = 1 + (unsigned int)rand_r(&seed) % 30, version = versions[rand_r(&seed) % 4];
+		uint32_t uptime = pick32(&seed);
+		struct tb_hdr h = { .version = (uint16_t)version, .sys_uptime = uptime,
+				    .unix_secs = EXPORT_SECS + round, .unix_nsecs = (uint32_t)rand_r(&seed) % 1000000000u,
+				    .sequence = round, .engine_type = (uint8_t)(rand_r(&seed) % 2),
+				    .engine_id = (uint8_t)(rand_r(&seed) % 3), .sampling = (uint16_t)rand_r(&seed) };
+		struct frx_recbuf ra, rbd;
+		struct frx_pdu_info ia, ib;
+		size_t len;
+
+		for (unsigned int i = 0; i < n; i++) {
+			struct tb_flow *f = &flows[i];
+
+			f->src = pick32(&seed);
+			f->dst = pick32(&seed);
+			f->nexthop = rand_r(&seed) % 2 ? 0 : pick32(&seed);
+			f->in_if = (uint16_t)rand_r(&seed);
+			f->out_if = (uint16_t)rand_r(&seed);
+			f->packets = pick32(&seed);
+			f->bytes = pick32(&seed);
+			f->first_uptime = rand_r(&seed) % 3 ? uptime - (uint32_t)rand_r(&seed) % 600000 : pick32(&seed);
+			f->last_uptime = rand_r(&seed) % 4 ? f->first_uptime + (uint32_t)rand_r(&seed) % 60000
+							   : pick32(&seed);
+			f->src_port = (uint16_t)rand_r(&seed);
+			f->dst_port = (uint16_t)rand_r(&seed);
+			f->proto = (uint8_t)rand_r(&seed);
+			f->tos = (uint8_t)rand_r(&seed);
+			f->tcp_flags = (uint8_t)rand_r(&seed);
+			f->src_as = (uint16_t)rand_r(&seed);
+			f->dst_as = (uint16_t)rand_r(&seed);
+			f->src_mask = (uint8_t)rand_r(&seed);
+			f->dst_mask = (uint8_t)rand_r(&seed);
+		}
+		len = tb_build_nf(pdu, sizeof(pdu), &h, flows, n);
+		/* a few exporters, so the context changes between datagrams */
+		memset(&exporter, 0, sizeof(exporter));
+		switch (rand_r(&seed) % 3) {
+		case 0:
+			frx_addr_set_v4(exporter.addr, "\xc0\x00\x02\x01");
+			break;
+		case 1:
+			frx_addr_set_v4(exporter.addr, "\xc0\x00\x02\x02");
+			exporter.uptime_in_seconds = 1;
+			break;
+		default:
+			exporter.addr[0] = 0x20;
+			exporter.addr[1] = 0x01;
+			exporter.addr[15] = 7;
+			exporter.is_v6 = 1;
+			exporter.sampling_override = 1000;
+			break;
+		}
+		exporter.port = (uint16_t)(2055 + rand_r(&seed) % 2);
+
+		frx_recbuf_init_array(&ra, win, 64);
+		cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &ra, &ia), FRX_OK);
+		pack_window(&ra);
+
+		frx_recbuf_init_array(&rbd, win, 64);
+		rbd.pack = &pb.s;
+		rbd.pack_full = direct_full;
+		cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &rbd, &ib), FRX_OK);
+		cr_assert_eq(rbd.count, 0, "the window stays empty");
+		cr_assert_eq(ia.records_written, ib.records_written);
+		records += ib.records_written;
+	}
+	payload_seal(&pa);
+	payload_seal(&pb);
+	cr_assert_eq(pa.n, pb.n, "%u blocks vs %u", pa.n, pb.n);
+	cr_assert_gt(pa.n, 20);
+	for (unsigned int k = 0; k < pa.n; k++) {
+		static struct frx_flowrec back[40];
+
+		cr_assert_eq(pa.count[k], pb.count[k], "block %u", k);
+		cr_assert_eq(pa.len[k], pb.len[k], "block %u: %u vs %u bytes", k, pa.len[k], pb.len[k]);
+		cr_assert_eq(memcmp(pa.data[k], pb.data[k], pa.len[k]), 0, "block %u differs", k);
+		cr_assert_eq(pa.min_first[k], pb.min_first[k]);
+		cr_assert_eq(pa.max_last[k], pb.max_last[k]);
+		cr_assert_eq(frx_recpack_unpack(pb.data[k], pb.len[k], pb.count[k], back), 0);
+	}
+	cr_assert_gt(records, 4000);
+}
+
+/* A record of another version already in the window is packed first. */
+static int
+window_first(struct frx_recbuf *b)
+{
+	uint32_t took = frx_recpack_stream_add(&pb.s, b->recs, b->count);
+
+	cr_assert_eq(took, b->count);
+	b->count = 0;
+	return 0;
+}
+
+Test(nf5, direct_packing_keeps_the_window_records_first)
+{
+	static struct frx_flowrec win[4], back[40];
+	struct frx_recbuf b;
+	size_t len = build(5, 3, 0);
+
+	memset(&pb, 0, sizeof(pb));
+	payload_start(&pb);
+	frx_recbuf_init_array(&b, win, 4);
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &b, &info), FRX_OK);
+	win[0].src_port = 4242; /* "another" record, waiting in the window */
+	b.count = 1;
+	b.refill = window_first;
+	b.pack = &pb.s;
+	b.pack_full = direct_full;
+	cr_assert_eq(frx_nf5_decode(pdu, (uint32_t)len, &exporter, &b, &info), FRX_OK);
+	cr_assert_eq(pb.s.count, 4);
+	cr_assert_eq(frx_recpack_unpack(pb.s.out, pb.s.len, 4, back), 0);
+	cr_assert_eq(back[0].src_port, 4242);
+	for (unsigned int i = 1; i < 4; i++)
+		check_common(&back[i], i - 1, 5);
 }

@@ -62,6 +62,8 @@ worker_hand_over(struct frx_worker_ctx *w)
 	}
 	w->blk = NULL;
 	w->ps.count = 0;
+	w->ps.len = 0;
+	w->ps.cap = 0; /* no block: a decoder packing directly asks for one */
 }
 
 static int
@@ -116,6 +118,24 @@ worker_refill(struct frx_recbuf *rb)
 	return worker_stage_flush(rb->owner);
 }
 
+/* frx_recbuf pack_full: the block a decoder packs into directly is full (or
+ * there is none yet): hand it over, take the next. */
+static int
+worker_pack_full(struct frx_recbuf *rb)
+{
+	struct frx_worker_ctx *w = rb->owner;
+
+	worker_hand_over(w);
+	return worker_new_block(w);
+}
+
+/* Decoders may pack straight into the block unless rules need the records. */
+static inline void
+worker_set_direct(struct frx_worker_ctx *w)
+{
+	w->rb.pack = w->rules == NULL && !w->full_records ? &w->ps : NULL;
+}
+
 int
 frx_worker_init(struct frx_worker_ctx *w, const struct frx_config *cfg)
 {
@@ -139,11 +159,17 @@ frx_worker_init(struct frx_worker_ctx *w, const struct frx_config *cfg)
 	w->blk = NULL;
 	w->full_records = (uint8_t)(cfg->full_records != 0);
 	w->ps.count = 0;
+	w->ps.len = 0;
+	w->ps.cap = 0;
 	w->rb.recs = w->stage;
 	w->rb.count = 0;
 	w->rb.capacity = FRX_STAGE_RECORDS;
 	w->rb.refill = worker_refill;
 	w->rb.owner = w;
+	w->rb.strings = NULL;
+	w->rb.pack_full = worker_pack_full;
+	w->rules = NULL;
+	worker_set_direct(w);
 	w->flush_interval_tsc = (uint64_t)cfg->flush_ms * rte_get_tsc_hz() / 1000;
 	w->rules_from = 0;
 	if (w->rules_slot != NULL) {
@@ -417,6 +443,7 @@ frx_worker_poll(struct frx_worker_ctx *w)
 		w->rules = __atomic_load_n(w->rules_slot, __ATOMIC_ACQUIRE);
 		w->rb.strings = w->rules && w->rules->rs->nb_string_rules ? &w->strtab : NULL;
 		w->strtab.count = 0;
+		worker_set_direct(w);
 	}
 	/* Wall clock from the TSC: no system call on the data path. */
 	w->now_ms = w->clock_base_ms + (rte_get_tsc_cycles() - w->clock_base_tsc) * 1000 / rte_get_tsc_hz();
@@ -457,6 +484,7 @@ frx_worker_poll(struct frx_worker_ctx *w)
 		w->c.rule_strings_overflow = w->strtab.overflow;
 		w->rules = NULL;
 		w->rb.strings = NULL;
+		w->rb.pack = NULL; /* set again with the next poll's rules */
 		if (w->done)
 			rte_rcu_qsbr_thread_offline(w->rules_qs, w->index);
 		else
