@@ -5,7 +5,9 @@
  * surface: templates learned from one datagram shape the next).
  * Differential: a second decoder takes every input with the AVX-512
  * permutation path off (frx_ipfix_set_simd), and both must give the same
- * status and the same records, byte for byte. */
+ * status and the same records, byte for byte; v1-v7 records packed
+ * straight from the wire (recbuf.pack, as the worker does) must be the
+ * bytes of the decoded records packed. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "decode.h"
 #include "flowrec.h"
 #include "ipfix.h"
+#include "recpack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,6 +57,35 @@ run(int side, const uint8_t *copy, size_t size, struct frx_pdu_info *info, uint3
 	return st;
 }
 
+/* v1-v7: pack side 0's records, and decode again packing directly; compare. */
+static uint8_t packed[2][2048 * FRX_RECPACK_MAX];
+
+static void
+check_direct(const uint8_t *copy, size_t size, const struct frx_pdu_info *want, uint32_t stored)
+{
+	struct frx_exporter exp = { .port = 2055 };
+	struct frx_recpack_stream a, b;
+	struct frx_recbuf rb;
+	struct frx_pdu_info info;
+	static struct frx_flowrec win[WINDOW];
+
+	frx_recpack_stream_init(&a, packed[0], sizeof(packed[0]), 2048, 0);
+	if (frx_recpack_stream_add(&a, slots[0], stored) != stored)
+		__builtin_trap();
+	frx_addr_set_v4(exp.addr, "\x7f\x00\x00\x01");
+	frx_recpack_stream_init(&b, packed[1], sizeof(packed[1]), 2048, 0);
+	frx_recbuf_init_array(&rb, win, WINDOW);
+	rb.pack = &b;
+	if (frx_decode(dec[1], copy, (uint32_t)size, &exp, now_ms, &rb, &info) != FRX_OK ||
+	    info.records_written != want->records_written || rb.count != 0 || b.count != stored ||
+	    b.len != a.len || memcmp(packed[0], packed[1], a.len) != 0 || b.min_first_ms != a.min_first_ms ||
+	    b.max_last_ms != a.max_last_ms) {
+		fprintf(stderr, "fuzz_decode: direct packing differs: %u/%u records, %u/%u bytes\n", b.count, stored,
+			b.len, a.len);
+		__builtin_trap();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -92,6 +124,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st[side] == FRX_OK && info[side].records_written != info[side].count && info[side].version <= 7)
 			__builtin_trap(); /* v1-v7: OK means every announced record was stored */
 	}
+	if (st[0] == FRX_OK && info[0].version >= 1 && info[0].version <= 7 && stored[0] <= 2048)
+		check_direct(copy, size, &info[0], stored[0]);
 	now_ms += 1000; /* templates and backlog age across inputs */
 	if (st[0] != st[1] || info[0].records_written != info[1].records_written || stored[0] != stored[1] ||
 	    memcmp(slots[0], slots[1], stored[0] * sizeof(slots[0][0])) != 0) {
