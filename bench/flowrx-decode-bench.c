@@ -15,9 +15,10 @@
  * in memory that is not cached. -w 256 (flowrx's worker window) keeps the
  * records in cache and measures the decoder's own work.
  *
- * -p does what flowrx's worker does: a 256-record window (unless -w) that
- * is packed into a file block at the end of every burst of 32 datagrams
- * and when full, the block sealed (times, CRC32C) when it fills, the next
+ * -p does what flowrx's worker does: v1-v7 records packed straight from the
+ * wire into a file block, others into a 256-record window (unless -w) that
+ * is packed into the block at the end of every burst of 32 datagrams and
+ * when full, the block sealed (times, CRC32C) when it fills, the next
  * one of a pool of 128 (flowrx's default --blocks, 28 MiB) taken then.
  *
  * The decap cost is measured apart (first line per file) so decode is
@@ -184,6 +185,24 @@ struct packer {
 	uint64_t blocks;
 };
 
+/* The block is full: seal it, take the next of the pool. */
+static void
+next_block(struct packer *pk)
+{
+	frx_block_seal_stream(pk->blk, &pk->ps);
+	pk->blocks++;
+	pk->blk = &pk->pool[pk->blocks % FRX_BENCH_BLOCKS];
+	frx_recpack_stream_init(&pk->ps, pk->blk->payload, sizeof(pk->blk->payload), FRX_BLOCK_RECORDS, 0);
+}
+
+/* v1-v7 records are packed straight from the wire (recbuf.pack), as the worker does. */
+static int
+pack_full(struct frx_recbuf *rb)
+{
+	next_block(rb->owner);
+	return 0;
+}
+
 static int
 window_pack(struct frx_recbuf *rb)
 {
@@ -192,12 +211,8 @@ window_pack(struct frx_recbuf *rb)
 
 	while (done < rb->count) {
 		done += frx_recpack_stream_add(&pk->ps, &rb->recs[done], rb->count - done);
-		if (done < rb->count) {
-			frx_block_seal_stream(pk->blk, &pk->ps);
-			pk->blocks++;
-			pk->blk = &pk->pool[pk->blocks % FRX_BENCH_BLOCKS];
-			frx_recpack_stream_init(&pk->ps, pk->blk->payload, sizeof(pk->blk->payload), FRX_BLOCK_RECORDS, 0);
-		}
+		if (done < rb->count)
+			next_block(pk);
 	}
 	rb->count = 0;
 	return 0;
@@ -299,6 +314,8 @@ bench_file(const char *path, double seconds, uint32_t window, int pack)
 		frx_recpack_stream_init(&pk.ps, pk.blk->payload, sizeof(pk.blk->payload), FRX_BLOCK_RECORDS, 0);
 		rb.refill = window_pack;
 		rb.owner = &pk;
+		rb.pack = &pk.ps;
+		rb.pack_full = pack_full;
 	}
 
 	/* Decapsulation alone (what flowrx's worker does before decode). */

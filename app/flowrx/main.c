@@ -37,6 +37,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "ffile.h"
+#include "ipfix.h"
 #include "pkt.h"
 #include "prom.h"
 #include "rules_ctl.h"
@@ -785,6 +786,9 @@ print_plan(const struct app *app)
 			snprintf(roles + len, sizeof(roles) - len, " stats+writer");
 		printf("flowrx: lcore %u (cpu %d):%s\n", lc, lcore_first_cpu(lc), roles[0] ? roles : " idle");
 	}
+	printf("flowrx: v9/IPFIX fixed-layout templates decode by %s\n",
+	       frx_ipfix_simd_active() ? "AVX-512 VBMI byte permutation"
+				       : "grouped stores (this CPU has no AVX-512 VBMI: slower)");
 }
 
 int
