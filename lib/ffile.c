@@ -631,6 +631,7 @@ file_header_valid(const struct frx_file_header *fh)
 	return memcmp(fh->magic, FRX_FILE_MAGIC, sizeof(fh->magic)) == 0 &&
 	       fh->crc == frx_crc32c(0, fh, FILE_HEADER_CRC_LEN) &&
 	       (fh->format_version == FRX_FILE_FORMAT_VERSION ||
+		fh->format_version == FRX_FILE_FORMAT_VERSION_PACKED2 ||
 		fh->format_version == FRX_FILE_FORMAT_VERSION_FULL) &&
 	       fh->header_size == FRX_FILE_HEADER_SIZE && fh->record_size == sizeof(struct frx_flowrec) &&
 	       fh->record_layout == FRX_FLOWREC_LAYOUT;

@@ -21,8 +21,14 @@
 #include "recpack.h"
 
 #define FRX_FILE_MAGIC "FLOWRX\0\0"
-/** Format written by default: 2 (FLOWS_PACKED blocks); 1 with full records only. Readers read both. */
-#define FRX_FILE_FORMAT_VERSION 2
+/**
+ * Format written by default: 3 (FLOWS_PACKED blocks with the EXTRA8 and MORE
+ * kind bits); 1 with full records only. Readers read 1, 2 (the packed
+ * encoding before those bits, a subset of 3's) and 3; a reader of format 2
+ * refuses a format 3 file rather than skipping its blocks as damaged.
+ */
+#define FRX_FILE_FORMAT_VERSION 3
+#define FRX_FILE_FORMAT_VERSION_PACKED2 2
 #define FRX_FILE_FORMAT_VERSION_FULL 1
 #define FRX_FILE_HEADER_SIZE 128
 #define FRX_BLOCK_MAGIC 0x42585246u /* "FRXB" little-endian */
@@ -40,7 +46,7 @@ enum frx_block_type {
 	FRX_BLOCK_END = 3,   /**< last block of a cleanly closed file; payload struct frx_end_payload */
 	FRX_BLOCK_IFNAMES = 4, /**< interface names from options data: record_count struct frx_ifname (lib/tmpl.h) */
 	FRX_BLOCK_RULES = 5, /**< per-rule counters of the active rule set (lib/rulestats.h) */
-	/** record_count records packed by lib/recpack.h (format 2). The reader
+	/** record_count records packed by lib/recpack.h (formats 2 and 3). The reader
 	 * unpacks them and hands them out as a FLOWS block: callers never see it. */
 	FRX_BLOCK_FLOWS_PACKED = 6,
 };

@@ -557,6 +557,16 @@ run_plan(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, st
 /* ------------------------------------------------- AVX-512 VBMI permutation */
 
 static int simd_disabled; /* frx_ipfix_set_simd(0): tests compare both paths */
+static int plan_disabled; /* frx_ipfix_set_plan(0): and the ops run in order */
+
+int
+frx_ipfix_set_plan(int enable)
+{
+	int was = !plan_disabled;
+
+	plan_disabled = !enable;
+	return was;
+}
 
 int
 frx_ipfix_set_simd(int enable)
@@ -687,7 +697,7 @@ run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct f
 {
 	uint32_t off = 0;
 
-	if (t->plan.ok) {
+	if (t->plan.ok && !plan_disabled) {
 		run_plan(t, p, rec, x, str);
 		return t->min_len;
 	}
@@ -947,7 +957,7 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 		base.sampling_interval = m->exp->sampling_override ? m->exp->sampling_override : s->sampling_interval;
 	}
 
-	if (!t->options && t->plan.perm_ok && frx_ipfix_simd_active()) {
+	if (!t->options && t->plan.perm_ok && !plan_disabled && frx_ipfix_simd_active()) {
 		perm_base(&t->perm, &base, perm_base_bytes);
 		use_perm = 1;
 	}

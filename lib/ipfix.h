@@ -43,6 +43,14 @@ enum frx_status frx_ipfix_decode(struct frx_tmpl_cache *cache, const uint8_t *pd
  */
 int frx_ipfix_set_simd(int enable);
 
+/**
+ * Run fixed-layout templates as grouped stores (default) or, with 0, every
+ * template's ops one by one in template order (neither the grouped stores
+ * nor the permutation): the reference the other two must equal. For tests.
+ * @return the previous setting.
+ */
+int frx_ipfix_set_plan(int enable);
+
 /** 1 if the permutation path is enabled and the CPU has AVX-512 VBMI. */
 int frx_ipfix_simd_active(void);
 

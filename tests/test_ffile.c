@@ -911,6 +911,11 @@ Test(ffile, corrupt_header_fails_open_with_einval)
 	cr_assert_null(frx_ffile_open(path));
 	cr_assert_eq(errno, EINVAL);
 	fh.record_layout = FRX_FLOWREC_LAYOUT;
+	/* format 2 (packed, before the EXTRA8 and MORE bits) is still read */
+	fh.format_version = FRX_FILE_FORMAT_VERSION_PACKED2;
+	fh.crc = frx_crc32c(0, &fh, 124);
+	cr_assert_eq(pwrite(fd, &fh, sizeof(fh), 0), (ssize_t)sizeof(fh));
+	frx_ffile_close(reader_open(path));
 	fh.format_version = FRX_FILE_FORMAT_VERSION + 1;
 	fh.crc = frx_crc32c(0, &fh, 124);
 	cr_assert_eq(pwrite(fd, &fh, sizeof(fh), 0), (ssize_t)sizeof(fh));

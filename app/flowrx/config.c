@@ -100,7 +100,7 @@ frx_config_usage(const char *prog)
 	       "  --flush-ms MS          hand partly filled blocks to the writer after MS (default 1000)\n"
 	       "  --fsync-blocks N       fdatasync every N blocks (default 0: leave it to the kernel)\n"
 	       "  --full-records         write 160-byte records (file format 1) instead of packing them\n"
-	       "                         (format 2, about 50-65 bytes a record; docs/file-format.md)\n"
+	       "                         (format 3, about 50-65 bytes a record; docs/file-format.md)\n"
 	       "  --collector-id N       id stored in file headers (default 0)\n"
 	       "Lcores (default: chosen from the EAL lcore list, printed at start):\n"
 	       "  --rx-lcores LIST       lcores polling RX queues, e.g. 1 or 1,2\n"

@@ -111,11 +111,14 @@ worker_stage_flush(struct frx_worker_ctx *w)
 	return rc;
 }
 
-/* frx_recbuf refill: the window is full. */
+/* frx_recbuf refill: the window is full. It is empty afterwards even when no
+ * block was free (those records are counted lost), so decoding goes on and
+ * the next flush tries again. */
 static int
 worker_refill(struct frx_recbuf *rb)
 {
-	return worker_stage_flush(rb->owner);
+	worker_stage_flush(rb->owner);
+	return 0;
 }
 
 /* frx_recbuf pack_full: the block a decoder packs into directly is full (or
@@ -298,8 +301,12 @@ worker_datagram(struct frx_worker_ctx *w, const struct frx_pkt_info *pi)
 		w->c.count_above_spec += pdu.count_above_spec;
 	} else {
 		count_drop(w, ex, st);
-		if (st == FRX_ENO_BLOCK)
+		if (st == FRX_ENO_BLOCK) {
+			/* decoded (at least counted) and lost: records_decoded =
+			 * written + lost holds (docs/reliability.md) */
+			w->c.records += pdu.records_dropped;
 			w->c.records_lost_no_block += pdu.records_dropped;
+		}
 	}
 	if (en == NULL || (st != FRX_OK && st != FRX_ENO_BLOCK))
 		return; /* a PDU that did not decode says nothing about its sequence */

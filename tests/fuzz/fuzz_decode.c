@@ -4,8 +4,9 @@
  * v9/IPFIX template cache kept across inputs (state is part of the attack
  * surface: templates learned from one datagram shape the next).
  * Differential: a second decoder takes every input with the AVX-512
- * permutation path off (frx_ipfix_set_simd), and both must give the same
- * status and the same records, byte for byte; v1-v7 records packed
+ * permutation path off (frx_ipfix_set_simd), every other input also with
+ * the grouped stores off (frx_ipfix_set_plan: the ops one by one), and
+ * both must give the same status and the same records, byte for byte; v1-v7 records packed
  * straight from the wire (recbuf.pack, as the worker does) must be the
  * bytes of the decoded records packed. */
 #include <stddef.h>
@@ -28,6 +29,7 @@ static struct frx_flowrec slots[2][WINDOW * (REFILLS + 1)];
 static struct frx_decoder *dec[2];
 static uint64_t now_ms = 1763900000000ull;
 static int refills_left;
+static unsigned long inputs; /* inputs seen: side 1's path alternates with it */
 
 static int
 refill(struct frx_recbuf *rb)
@@ -52,7 +54,10 @@ run(int side, const uint8_t *copy, size_t size, struct frx_pdu_info *info, uint3
 	rb.refill = refill;
 	refills_left = REFILLS;
 	frx_ipfix_set_simd(side == 0);
+	/* side 1 alternates between the grouped stores and the ops one by one */
+	frx_ipfix_set_plan(side == 0 || (inputs & 1));
 	st = frx_decode(dec[side], copy, (uint32_t)size, &exp, now_ms, &rb, info);
+	frx_ipfix_set_plan(1);
 	*stored = (uint32_t)(rb.recs - slots[side]) + rb.count;
 	return st;
 }
@@ -127,6 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st[0] == FRX_OK && info[0].version >= 1 && info[0].version <= 7 && stored[0] <= 2048)
 		check_direct(copy, size, &info[0], stored[0]);
 	now_ms += 1000; /* templates and backlog age across inputs */
+	inputs++;
 	if (st[0] != st[1] || info[0].records_written != info[1].records_written || stored[0] != stored[1] ||
 	    memcmp(slots[0], slots[1], stored[0] * sizeof(slots[0][0])) != 0) {
 		/* the permutation and the portable stores disagree: say where */
