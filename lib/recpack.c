@@ -123,6 +123,27 @@ _Static_assert(offsetof(struct frx_flowrec, dst_as) == offsetof(struct frx_flowr
 		       offsetof(struct frx_flowrec, dst_mask) == offsetof(struct frx_flowrec, proto) + 4,
 	       "fields packed as runs of the record");
 
+/* The exporter context of record r (kind: its EXP_V4 bit). */
+static inline uint8_t *
+put_ctx(uint8_t *p, const struct frx_flowrec *r, uint8_t kind)
+{
+	if (kind & K_EXP_V4) {
+		memcpy(p, r->exporter_addr + 12, 4);
+		p += 4;
+	} else {
+		memcpy(p, r->exporter_addr, 16);
+		p += 16;
+	}
+	PUT(p, r->exporter_port);
+	PUT(p, r->domain);
+	PUT(p, r->sampling_interval);
+	*p++ = r->version;
+	*p++ = r->engine_type;
+	*p++ = r->engine_id;
+	*p++ = r->sampling_mode;
+	return p;
+}
+
 /* One record at p; prev: the record packed before it in the block, or NULL. */
 static inline uint8_t *
 pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p)
@@ -201,22 +222,8 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 	memcpy(p + 4, &r->proto, 5);
 	p[9] = r->flags;
 	p += 10;
-	if (!(kind & K_SAME_CTX)) {
-		if (kind & K_EXP_V4) {
-			memcpy(p, r->exporter_addr + 12, 4);
-			p += 4;
-		} else {
-			memcpy(p, r->exporter_addr, 16);
-			p += 16;
-		}
-		PUT(p, r->exporter_port);
-		PUT(p, r->domain);
-		PUT(p, r->sampling_interval);
-		*p++ = r->version;
-		*p++ = r->engine_type;
-		*p++ = r->engine_id;
-		*p++ = r->sampling_mode;
-	}
+	if (!(kind & K_SAME_CTX))
+		p = put_ctx(p, r, kind);
 	if (kind & (K_EXTRA | K_EXTRA8)) {
 		PUT(p, r->class_id);
 		*p++ = r->direction;
@@ -336,20 +343,7 @@ frx_recpack_stream_add_v4flow(struct frx_recpack_stream *s, const struct frx_flo
 	p[29] = ctx->flags;
 	p += 30;
 	if (!(kind & K_SAME_CTX)) {
-		if (kind & K_EXP_V4) {
-			memcpy(p, ctx->exporter_addr + 12, 4);
-			p += 4;
-		} else {
-			memcpy(p, ctx->exporter_addr, 16);
-			p += 16;
-		}
-		PUT(p, ctx->exporter_port);
-		PUT(p, ctx->domain);
-		PUT(p, ctx->sampling_interval);
-		*p++ = ctx->version;
-		*p++ = ctx->engine_type;
-		*p++ = ctx->engine_id;
-		*p++ = ctx->sampling_mode;
+		p = put_ctx(p, ctx, kind);
 		s->prev = *ctx; /* the context the next records compare with */
 	}
 	s->prev.first_ms = f->first_ms;
