@@ -95,6 +95,43 @@ parse_header(const uint8_t *pdu, uint32_t len, struct frx_pdu_info *hdr, const s
 	return FRX_OK;
 }
 
+/* One v1-v7 record's fields, as the wire has them (addresses in network order). */
+static inline __attribute__((always_inline)) void
+read_flow(const uint8_t *r, const struct frx_pdu_info *hdr, int likely_ms, struct frx_recpack_v4flow *f)
+{
+	memcpy(f->src, r + R_SRCADDR, 4);
+	memcpy(f->dst, r + R_DSTADDR, 4);
+	memcpy(f->next_hop, r + R_NEXTHOP, 4);
+	f->in_if = frx_rd16(r + R_INPUT);
+	f->out_if = frx_rd16(r + R_OUTPUT);
+	f->packets = frx_rd32(r + R_PKTS);
+	f->bytes = frx_rd32(r + R_OCTETS);
+	if (likely_ms) {
+		f->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
+		f->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
+	} else {
+		f->first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
+		f->last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
+	}
+	f->src_port = frx_rd16(r + R_SRCPORT);
+	f->dst_port = frx_rd16(r + R_DSTPORT);
+	if (hdr->version == 1) {
+		f->proto = r[R1_PROT];
+		f->tos = r[R1_TOS];
+		f->tcp_flags = r[R1_TCP_FLAGS];
+		f->src_as = f->dst_as = 0;
+		f->src_mask = f->dst_mask = 0;
+	} else {
+		f->tcp_flags = r[R5_TCP_FLAGS];
+		f->proto = r[R5_PROT];
+		f->tos = r[R5_TOS];
+		f->src_as = frx_rd16(r + R5_SRC_AS);
+		f->dst_as = frx_rd16(r + R5_DST_AS);
+		f->src_mask = r[R5_SRC_MASK];
+		f->dst_mask = r[R5_DST_MASK];
+	}
+}
+
 /*
  * The records of a v1-v7 PDU packed straight into the block (out->pack):
  * the same bytes as decoding into the window and packing it, without the
@@ -112,37 +149,7 @@ pack_direct(const uint8_t *r, const struct nf5_layout *l, struct frx_pdu_info *h
 	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
 		struct frx_recpack_v4flow f;
 
-		memcpy(f.src, r + R_SRCADDR, 4);
-		memcpy(f.dst, r + R_DSTADDR, 4);
-		memcpy(f.next_hop, r + R_NEXTHOP, 4);
-		f.in_if = frx_rd16(r + R_INPUT);
-		f.out_if = frx_rd16(r + R_OUTPUT);
-		f.packets = frx_rd32(r + R_PKTS);
-		f.bytes = frx_rd32(r + R_OCTETS);
-		if (likely_ms) {
-			f.first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
-			f.last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
-		} else {
-			f.first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
-			f.last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
-		}
-		f.src_port = frx_rd16(r + R_SRCPORT);
-		f.dst_port = frx_rd16(r + R_DSTPORT);
-		if (hdr->version == 1) {
-			f.proto = r[R1_PROT];
-			f.tos = r[R1_TOS];
-			f.tcp_flags = r[R1_TCP_FLAGS];
-			f.src_as = f.dst_as = 0;
-			f.src_mask = f.dst_mask = 0;
-		} else {
-			f.tcp_flags = r[R5_TCP_FLAGS];
-			f.proto = r[R5_PROT];
-			f.tos = r[R5_TOS];
-			f.src_as = frx_rd16(r + R5_SRC_AS);
-			f.dst_as = frx_rd16(r + R5_DST_AS);
-			f.src_mask = r[R5_SRC_MASK];
-			f.dst_mask = r[R5_DST_MASK];
-		}
+		read_flow(r, hdr, likely_ms, &f);
 		if (!frx_recpack_stream_add_v4flow(out->pack, base, &f) &&
 		    (out->pack_full == NULL || out->pack_full(out) != 0 ||
 		     !frx_recpack_stream_add_v4flow(out->pack, base, &f))) {
@@ -195,6 +202,7 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		return pack_direct(r, l, hdr, &base, likely_ms, out);
 	for (uint32_t i = 0; i < hdr->count; i++, r += l->record_len) {
 		struct frx_flowrec *rec = frx_recbuf_next_raw(out);
+		struct frx_recpack_v4flow f;
 
 		if (rec == NULL) {
 			hdr->records_dropped = hdr->count - i;
@@ -202,36 +210,26 @@ frx_nf5_decode(const uint8_t *pdu, uint32_t len, const struct frx_exporter *exp,
 		}
 		hdr->records_written++;
 
+		read_flow(r, hdr, likely_ms, &f);
 		*rec = base;
-		memcpy(rec->src_addr + 12, r + R_SRCADDR, 4);
-		memcpy(rec->dst_addr + 12, r + R_DSTADDR, 4);
-		memcpy(rec->next_hop + 12, r + R_NEXTHOP, 4);
-		rec->in_if = frx_rd16(r + R_INPUT);
-		rec->out_if = frx_rd16(r + R_OUTPUT);
-		rec->packets = frx_rd32(r + R_PKTS);
-		rec->bytes = frx_rd32(r + R_OCTETS);
-		if (likely_ms) {
-			rec->first_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
-			rec->last_ms = frx_uptime_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
-		} else {
-			rec->first_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_FIRST));
-			rec->last_ms = frx_uptime_s_to_epoch_ms(hdr->export_ms, hdr->sys_uptime_ms, frx_rd32(r + R_LAST));
-		}
-		rec->src_port = frx_rd16(r + R_SRCPORT);
-		rec->dst_port = frx_rd16(r + R_DSTPORT);
-		if (hdr->version == 1) {
-			rec->proto = r[R1_PROT];
-			rec->tos = r[R1_TOS];
-			rec->tcp_flags = r[R1_TCP_FLAGS];
-		} else {
-			rec->tcp_flags = r[R5_TCP_FLAGS];
-			rec->proto = r[R5_PROT];
-			rec->tos = r[R5_TOS];
-			rec->src_as = frx_rd16(r + R5_SRC_AS);
-			rec->dst_as = frx_rd16(r + R5_DST_AS);
-			rec->src_mask = r[R5_SRC_MASK];
-			rec->dst_mask = r[R5_DST_MASK];
-		}
+		memcpy(rec->src_addr + 12, f.src, 4);
+		memcpy(rec->dst_addr + 12, f.dst, 4);
+		memcpy(rec->next_hop + 12, f.next_hop, 4);
+		rec->in_if = f.in_if;
+		rec->out_if = f.out_if;
+		rec->packets = f.packets;
+		rec->bytes = f.bytes;
+		rec->first_ms = f.first_ms;
+		rec->last_ms = f.last_ms;
+		rec->src_port = f.src_port;
+		rec->dst_port = f.dst_port;
+		rec->proto = f.proto;
+		rec->tos = f.tos;
+		rec->tcp_flags = f.tcp_flags;
+		rec->src_as = f.src_as;
+		rec->dst_as = f.dst_as;
+		rec->src_mask = f.src_mask;
+		rec->dst_mask = f.dst_mask;
 	}
 	return FRX_OK;
 }
