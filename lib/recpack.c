@@ -123,6 +123,41 @@ _Static_assert(offsetof(struct frx_flowrec, dst_as) == offsetof(struct frx_flowr
 		       offsetof(struct frx_flowrec, dst_mask) == offsetof(struct frx_flowrec, proto) + 4,
 	       "fields packed as runs of the record");
 
+/* LAST32: the end fits 32 bits after the start. */
+static inline int
+last32_fits(uint64_t first_ms, uint64_t last_ms)
+{
+	return last_ms >= first_ms && last_ms - first_ms <= UINT32_MAX;
+}
+
+/* FIRST_REL: the start is within a signed 32-bit difference of the previous one. */
+static inline int
+first_rel_fits(uint64_t first_ms, uint64_t prev_first_ms)
+{
+	return first_ms - prev_first_ms + 0x80000000ull <= UINT32_MAX;
+}
+
+/* first_ms (whole or FIRST_REL) and last_ms (whole or LAST32), as the kind bytes say. */
+static inline uint8_t *
+put_times(uint8_t *p, uint64_t first_ms, uint64_t last_ms, uint64_t prev_first_ms, uint8_t kind, uint8_t more)
+{
+	if (more & M_FIRST_REL) {
+		int32_t d = (int32_t)(first_ms - prev_first_ms);
+
+		PUT(p, d);
+	} else {
+		PUT(p, first_ms);
+	}
+	if (kind & K_LAST32) {
+		uint32_t d = (uint32_t)(last_ms - first_ms);
+
+		PUT(p, d);
+	} else {
+		PUT(p, last_ms);
+	}
+	return p;
+}
+
 /* The exporter context of record r (kind: its EXP_V4 bit). */
 static inline uint8_t *
 put_ctx(uint8_t *p, const struct frx_flowrec *r, uint8_t kind)
@@ -152,7 +187,7 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 
 	if (all_v4(r))
 		kind |= K_V4;
-	if (r->last_ms >= r->first_ms && r->last_ms - r->first_ms <= UINT32_MAX)
+	if (last32_fits(r->first_ms, r->last_ms))
 		kind |= K_LAST32;
 	if (r->packets > UINT32_MAX || r->bytes > UINT32_MAX)
 		kind |= K_WIDE;
@@ -164,7 +199,7 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 		kind |= extra_is_short(r) ? K_EXTRA8 : K_EXTRA;
 	if (((r->src_as | r->dst_as | r->in_if | r->out_if) >> 16) == 0)
 		more |= M_NARROW; /* v5-v8 and most v9 exporters: 16-bit AS numbers and ifIndexes */
-	if (prev != NULL && r->first_ms - prev->first_ms + 0x80000000ull <= UINT32_MAX)
+	if (prev != NULL && first_rel_fits(r->first_ms, prev->first_ms))
 		more |= M_FIRST_REL; /* the flows of a datagram start close together */
 	if (more)
 		kind |= K_MORE;
@@ -172,20 +207,7 @@ pack_one(const struct frx_flowrec *r, const struct frx_flowrec *prev, uint8_t *p
 	*p++ = kind;
 	if (more)
 		*p++ = more;
-	if (more & M_FIRST_REL) {
-		int32_t d = (int32_t)(r->first_ms - prev->first_ms);
-
-		PUT(p, d);
-	} else {
-		PUT(p, r->first_ms);
-	}
-	if (kind & K_LAST32) {
-		uint32_t d = (uint32_t)(r->last_ms - r->first_ms);
-
-		PUT(p, d);
-	} else {
-		PUT(p, r->last_ms);
-	}
+	p = put_times(p, r->first_ms, r->last_ms, prev ? prev->first_ms : 0, kind, more);
 	if (kind & K_WIDE) {
 		PUT(p, r->packets);
 		PUT(p, r->bytes);
@@ -308,30 +330,17 @@ frx_recpack_stream_add_v4flow(struct frx_recpack_stream *s, const struct frx_flo
 		return 0;
 	p = s->out + s->len;
 	/* the choices pack_one() makes, for this shape of record */
-	if (f->last_ms >= f->first_ms && f->last_ms - f->first_ms <= UINT32_MAX)
+	if (last32_fits(f->first_ms, f->last_ms))
 		kind |= K_LAST32;
 	if (s->count > 0 && same_ctx(ctx, &s->prev))
 		kind |= K_SAME_CTX;
 	else if (is_v4(ctx->exporter_addr))
 		kind |= K_EXP_V4;
-	if (s->count > 0 && f->first_ms - s->prev.first_ms + 0x80000000ull <= UINT32_MAX)
+	if (s->count > 0 && first_rel_fits(f->first_ms, s->prev.first_ms))
 		more |= M_FIRST_REL;
 	*p++ = kind | K_MORE;
 	*p++ = more;
-	if (more & M_FIRST_REL) {
-		int32_t d = (int32_t)(f->first_ms - s->prev.first_ms);
-
-		PUT(p, d);
-	} else {
-		PUT(p, f->first_ms);
-	}
-	if (kind & K_LAST32) {
-		uint32_t d = (uint32_t)(f->last_ms - f->first_ms);
-
-		PUT(p, d);
-	} else {
-		PUT(p, f->last_ms);
-	}
+	p = put_times(p, f->first_ms, f->last_ms, s->prev.first_ms, kind, more);
 	PUT(p, f->packets);
 	PUT(p, f->bytes);
 	memcpy(p, f->src, 4);
