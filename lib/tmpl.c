@@ -404,6 +404,30 @@ perm_const(struct frx_tmpl_perm *pm, unsigned int i, uint8_t v)
 }
 
 /*
+ * Record bytes r .. r+width-1 are the len-byte big-endian value at data
+ * offset d, little-endian, its high bytes (width > len) zero.
+ */
+static void
+perm_be(struct frx_tmpl_perm *pm, unsigned int r, unsigned int d, unsigned int len, unsigned int width)
+{
+	for (unsigned int j = 0; j < len; j++)
+		perm_data(pm, r + j, d + len - 1 - j);
+	for (unsigned int j = len; j < width; j++)
+		perm_const(pm, r + j, 0);
+}
+
+/* The stores that are a byte swap and a widening: data bytes, record (or slot) bytes. */
+static const struct {
+	uint8_t len;
+	uint8_t width;
+} be_shape[FRX_G_MAX] = {
+	[FRX_G_U8] = { 1, 1 },      [FRX_G_BE16] = { 2, 2 },    [FRX_G_BE32] = { 4, 4 },
+	[FRX_G_BE32_64] = { 4, 8 }, [FRX_G_BE64] = { 8, 8 },    [FRX_G_BE16_32] = { 2, 4 },
+	[FRX_G_X8] = { 1, 8 },      [FRX_G_X16] = { 2, 8 },     [FRX_G_X32] = { 4, 8 },
+	[FRX_G_X64] = { 8, 8 },
+};
+
+/*
  * The grouped plan as one byte permutation (struct frx_tmpl_perm): every
  * group but FRX_G_DIR8 and FRX_G_OTHER (which still run as loops after
  * it) becomes "record byte i = data byte j" or a constant. Big-endian
@@ -428,25 +452,12 @@ perm_compile(struct frx_tmpl *t)
 
 			switch (g) {
 			case FRX_G_U8:
-				perm_data(pm, r, d);
-				break;
 			case FRX_G_BE16:
-				for (j = 0; j < 2; j++)
-					perm_data(pm, r + j, d + 1 - j);
-				break;
 			case FRX_G_BE32:
-				for (j = 0; j < 4; j++)
-					perm_data(pm, r + j, d + 3 - j);
-				break;
 			case FRX_G_BE32_64:
-				for (j = 0; j < 4; j++) {
-					perm_data(pm, r + j, d + 3 - j);
-					perm_const(pm, r + 4 + j, 0);
-				}
-				break;
 			case FRX_G_BE64:
-				for (j = 0; j < 8; j++)
-					perm_data(pm, r + j, d + 7 - j);
+			case FRX_G_BE16_32:
+				perm_be(pm, r, d, be_shape[g].len, be_shape[g].width);
 				break;
 			case FRX_G_ADDR4:
 				for (j = 0; j < 12; j++)
@@ -458,12 +469,6 @@ perm_compile(struct frx_tmpl *t)
 				for (j = 0; j < 16; j++)
 					perm_data(pm, r + j, d + j);
 				break;
-			case FRX_G_BE16_32:
-				for (j = 0; j < 2; j++) {
-					perm_data(pm, r + j, d + 1 - j);
-					perm_const(pm, r + 2 + j, 0);
-				}
-				break;
 			case FRX_G_BE16_8:
 				perm_data(pm, r, d + 1);
 				break;
@@ -471,8 +476,7 @@ perm_compile(struct frx_tmpl *t)
 			case FRX_G_X16:
 			case FRX_G_X32:
 			case FRX_G_X64: {
-				unsigned int len = g == FRX_G_X8 ? 1 : g == FRX_G_X16 ? 2 : g == FRX_G_X32 ? 4 : 8;
-				unsigned int slot = pm->nb_slots++;
+				unsigned int len = be_shape[g].len, slot = pm->nb_slots++;
 
 				pm->slot_target[slot] = (uint8_t)r;
 				for (j = 0; j < len; j++) {
