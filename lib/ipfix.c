@@ -479,9 +479,31 @@ store_field(const struct frx_tmpl_op *op, const uint8_t *f, uint32_t len, struct
 	case FRX_OP_STRING:
 		store_string(op, f, len, rec, str);
 		break;
-	case FRX_OP_END:
 	case FRX_OP_MAX:
 		break;
+	}
+}
+
+/* The plan's flowDirection stores (n of them from mv): 0 ingress, 1 egress. */
+static inline void
+plan_dir8(const struct frx_tmpl_mv *mv, unsigned int n, const uint8_t *p, uint8_t *r)
+{
+	for (; n; n--, mv++) {
+		uint8_t v = p[mv->data_off];
+
+		r[mv->dst] = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
+	}
+}
+
+/* The plan's other stores (n of them from mv), through the general store, in order. */
+static inline void
+plan_other(const struct frx_tmpl *t, const struct frx_tmpl_mv *mv, unsigned int n, const uint8_t *p,
+	   struct frx_flowrec *rec, struct rec_extra *x, const struct rec_strings *str)
+{
+	for (; n; n--, mv++) {
+		const struct frx_tmpl_op *op = &t->ops[mv->dst];
+
+		store_field(op, p + mv->data_off, op->len, rec, x, str);
 	}
 }
 
@@ -532,12 +554,8 @@ run_plan(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, st
 	}
 	for (n = pl->n[FRX_G_BE16_8]; n; n--, mv++)
 		r[mv->dst] = p[mv->data_off + 1];
-	for (n = pl->n[FRX_G_DIR8]; n; n--, mv++) {
-		/* IPFIX flowDirection: 0 ingress, 1 egress */
-		uint8_t v = p[mv->data_off];
-
-		r[mv->dst] = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
-	}
+	plan_dir8(mv, pl->n[FRX_G_DIR8], p, r);
+	mv += pl->n[FRX_G_DIR8];
 	x->seen |= pl->x_seen;
 	for (n = pl->n[FRX_G_X8]; n; n--, mv++)
 		x->v[mv->dst] = p[mv->data_off];
@@ -547,11 +565,7 @@ run_plan(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, st
 		x->v[mv->dst] = frx_rd32(p + mv->data_off);
 	for (n = pl->n[FRX_G_X64]; n; n--, mv++)
 		x->v[mv->dst] = frx_rd64(p + mv->data_off);
-	for (n = pl->n[FRX_G_OTHER]; n; n--, mv++) {
-		const struct frx_tmpl_op *op = &t->ops[mv->dst];
-
-		store_field(op, p + mv->data_off, op->len, rec, x, str);
-	}
+	plan_other(t, mv, pl->n[FRX_G_OTHER], p, rec, x, str);
 }
 
 /* ------------------------------------------------- AVX-512 VBMI permutation */
@@ -662,29 +676,17 @@ perm_record(const struct frx_tmpl_perm *pm, const uint8_t *p, const uint8_t base
 }
 #endif
 
-/* What the permutation leaves to loops: flowDirection and the general stores. */
+/* What the permutation leaves to loops: flowDirection (unless mapped in it) and the general stores. */
 static inline void
 perm_rest(const struct frx_tmpl *t, const uint8_t *p, struct frx_flowrec *rec, struct rec_extra *x,
 	  const struct rec_strings *str)
 {
 	const struct frx_tmpl_plan *pl = &t->plan;
-	const struct frx_tmpl_mv *mv = &pl->mv[t->perm.dir_at];
-	uint8_t *r = (uint8_t *)rec;
 
 	x->seen |= pl->x_seen;
-	if (!t->perm.dir_lanes) {
-		for (unsigned int n = pl->n[FRX_G_DIR8]; n; n--, mv++) {
-			uint8_t v = p[mv->data_off];
-
-			r[mv->dst] = v == 0 ? FRX_DIR_INGRESS : v == 1 ? FRX_DIR_EGRESS : FRX_DIR_UNKNOWN;
-		}
-	}
-	mv = &pl->mv[t->perm.other_at];
-	for (unsigned int n = pl->n[FRX_G_OTHER]; n; n--, mv++) {
-		const struct frx_tmpl_op *op = &t->ops[mv->dst];
-
-		store_field(op, p + mv->data_off, op->len, rec, x, str);
-	}
+	if (!t->perm.dir_lanes)
+		plan_dir8(&pl->mv[t->perm.dir_at], pl->n[FRX_G_DIR8], p, (uint8_t *)rec);
+	plan_other(t, &pl->mv[t->perm.other_at], pl->n[FRX_G_OTHER], p, rec, x, str);
 }
 
 /*
@@ -700,80 +702,6 @@ run_template(const struct frx_tmpl *t, const uint8_t *p, uint32_t left, struct f
 	if (t->plan.ok && !plan_disabled) {
 		run_plan(t, p, rec, x, str);
 		return t->min_len;
-	}
-	if (!t->has_varlen) {
-		/*
-		 * Every field at a fixed offset: one length check for the record
-		 * (data_set() checked left >= min_len), none per field, and
-		 * threaded dispatch (GNU C labels as values): each store jumps
-		 * straight to the next one's code, so the branch predictor sees
-		 * one indirect jump per store kind instead of one shared jump
-		 * for every field (half of the decoder's time went there).
-		 */
-		static const void *const kind_label[FRX_OP_MAX] = {
-			[FRX_OP_SKIP] = &&op_skip, [FRX_OP_U8] = &&op_u8, [FRX_OP_BE16] = &&op_be16,
-			[FRX_OP_BE32] = &&op_be32, [FRX_OP_BE32_64] = &&op_be32_64, [FRX_OP_BE64] = &&op_be64,
-			[FRX_OP_UINT] = &&op_uint, [FRX_OP_ADDR4] = &&op_addr4, [FRX_OP_ADDR6] = &&op_addr6,
-			[FRX_OP_DIRECTION] = &&op_other, [FRX_OP_EXTRA] = &&op_extra, [FRX_OP_STRING] = &&op_other,
-			[FRX_OP_END] = &&op_end,
-		};
-		const struct frx_tmpl_op *op = t->ops;
-		uint8_t *r = (uint8_t *)rec;
-
-#define NEXT_OP()                                  \
-	do {                                       \
-		op++;                              \
-		goto *kind_label[op->kind];        \
-	} while (0)
-
-		goto *kind_label[op->kind];
-op_end:
-		return t->min_len;
-op_skip:
-		NEXT_OP();
-op_u8:
-		r[op->rec_off] = p[op->data_off];
-		NEXT_OP();
-op_be16: {
-		uint16_t v = frx_rd16(p + op->data_off);
-
-		memcpy(r + op->rec_off, &v, 2);
-		NEXT_OP();
-	}
-op_be32: {
-		uint32_t v = frx_rd32(p + op->data_off);
-
-		memcpy(r + op->rec_off, &v, 4);
-		NEXT_OP();
-	}
-op_be32_64: {
-		uint64_t v = frx_rd32(p + op->data_off);
-
-		memcpy(r + op->rec_off, &v, 8);
-		NEXT_OP();
-	}
-op_be64: {
-		uint64_t v = frx_rd64(p + op->data_off);
-
-		memcpy(r + op->rec_off, &v, 8);
-		NEXT_OP();
-	}
-op_addr4:
-		frx_addr_set_v4(r + op->rec_off, p + op->data_off);
-		NEXT_OP();
-op_addr6:
-		memcpy(r + op->rec_off, p + op->data_off, 16);
-		NEXT_OP();
-op_uint:
-		store_field(op, p + op->data_off, op->len, rec, x, str);
-		NEXT_OP();
-op_extra:
-		set_extra(x, op->target, rd_uint(p + op->data_off, op->len));
-		NEXT_OP();
-op_other:
-		store_field(op, p + op->data_off, op->len, rec, x, str);
-		NEXT_OP();
-#undef NEXT_OP
 	}
 	for (uint16_t i = 0; i < t->nb_ops; i++) {
 		const struct frx_tmpl_op *op = &t->ops[i];
@@ -975,6 +903,7 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 			memset(&scratch, 0, sizeof(scratch));
 			rec = &scratch;
 			str.strings = strings;
+			used = run_template(t, p + off, len - off, rec, &x, &str);
 		} else {
 			rec = frx_recbuf_next_raw(m->out);
 			if (rec == NULL) {
@@ -986,17 +915,12 @@ data_set(struct msg_ctx *m, const struct frx_tmpl *t, const uint8_t *p, uint32_t
 			if (use_perm) {
 				perm_record(&t->perm, p + off, perm_base_bytes, rec, &x);
 				perm_rest(t, p + off, rec, &x, &str);
-				off += t->min_len;
-				m->info->data_records++;
-				finish_record(m, s, t, rec, &x, sampling_known);
-				m->info->records_written++;
-				if (t->has_reverse)
-					reverse_record(m, rec, &x);
-				continue;
+				used = t->min_len;
+			} else {
+				*rec = base;
+				used = run_template(t, p + off, len - off, rec, &x, &str);
 			}
-			*rec = base;
 		}
-		used = run_template(t, p + off, len - off, rec, &x, &str);
 		if (used == 0) {
 			m->cache->c.records_bad_varlen++;
 			m->info->records_uncountable = 1;

@@ -551,8 +551,6 @@ tmpl_compile(struct frx_tmpl *t, unsigned int version)
 	}
 	t->nb_ops = n;
 	t->min_len = min_len;
-	memset(&t->ops[n], 0, sizeof(t->ops[n]));
-	t->ops[n].kind = FRX_OP_END;
 	t->rec_v6 = 0;
 	t->v4_nh6 = 0;
 	for (uint16_t i = 0, off = 0; i < n; i++) {

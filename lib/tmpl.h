@@ -100,7 +100,6 @@ enum frx_tmpl_op_kind {
 	FRX_OP_DIRECTION, /**< flowDirection 0/1 to FRX_DIR_* */
 	FRX_OP_EXTRA,     /**< a value finish_record() combines (times, sampling, biflow, ...) */
 	FRX_OP_STRING,    /**< names: options rows and the rules stage */
-	FRX_OP_END,       /**< after the last op: the record is done */
 	FRX_OP_MAX
 };
 
@@ -205,7 +204,7 @@ struct frx_tmpl {
 	uint8_t v4_nh6;           /**< IPv4 flows with an IPv6 next-hop field */
 	uint64_t last_seen_ms;
 	struct frx_tmpl_field fields[FRX_TMPL_MAX_FIELDS];
-	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS + 1]; /**< nb_ops ops, then an FRX_OP_END */
+	struct frx_tmpl_op ops[FRX_TMPL_MAX_FIELDS];
 	struct frx_tmpl_plan plan;  /**< the same stores grouped by kind, if possible */
 	struct frx_tmpl_perm perm;  /**< valid if plan.perm_ok */
 };
