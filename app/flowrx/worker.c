@@ -85,21 +85,19 @@ worker_new_block(struct frx_worker_ctx *w)
  * cache, classified there by the rules, then packed into the block being
  * filled: the 160-byte form never reaches the block's memory, and the
  * writer only writes. Runs when the window is full and at the end of every
- * burst, so the window is empty between bursts. @return 0, or -1 when no
- * block was free for some of the records (counted as lost).
+ * burst, so the window is empty between bursts, and afterwards: records
+ * for which no block was free are counted as lost.
  */
-static int
+static void
 worker_stage_flush(struct frx_worker_ctx *w)
 {
 	uint32_t done = 0, n;
-	int rc = 0;
 
 	worker_rules_flush(w);
 	n = w->rb.count;
 	while (done < n) {
 		if (w->blk == NULL && worker_new_block(w) != 0) {
 			w->c.records_lost_no_block += n - done;
-			rc = -1;
 			break;
 		}
 		done += frx_recpack_stream_add(&w->ps, &w->rb.recs[done], n - done);
@@ -108,7 +106,6 @@ worker_stage_flush(struct frx_worker_ctx *w)
 	}
 	w->rb.count = 0;
 	w->rules_from = 0;
-	return rc;
 }
 
 /* frx_recbuf refill: the window is full. It is empty afterwards even when no
